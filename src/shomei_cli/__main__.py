@@ -1,0 +1,3 @@
+from shomei_cli.cli.main import run
+
+run()

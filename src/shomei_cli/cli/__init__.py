@@ -1,0 +1,1 @@
+"""The ``shomei`` command: thin Typer commands that parse, call the backend, and render."""

@@ -1,0 +1,109 @@
+"""shomei chamber: the chamber's own set-up and review work (staff)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from shomei_cli.cli import output
+from shomei_cli.cli.audit_view import (
+    ActionOption,
+    ActorOption,
+    LimitOption,
+    SinceOption,
+    show_audit,
+)
+from shomei_cli.cli.options import JsonOption
+from shomei_cli.cli.state import state
+
+app = typer.Typer(
+    help="The chamber's set-up, staff IDs and audit trail (chamber staff).", no_args_is_help=True
+)
+staff_app = typer.Typer(help="Staff IDs of the chamber.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Option("--code", help="The chamber code, 4 digits (e.g. 1301).")],
+    name: Annotated[str, typer.Option("--name", help="The chamber's name in Japanese.")],
+    name_en: Annotated[str | None, typer.Option("--name-en", help="The chamber's name in English.")] = None,
+    time_zone: Annotated[
+        str, typer.Option("--time-zone", help="The zone whose calendar days the rules count.")
+    ] = "Asia/Tokyo",
+    as_json: JsonOption = False,
+) -> None:
+    """Create the chamber in the store and its first staff ID; shows that ID's password once."""
+    created = state(ctx).local_backend("chamber init").init_chamber(code, name, name_en, time_zone)
+    if as_json:
+        output.emit_record(created)
+        return
+    output.message(f"Chamber {created.code} {created.name} created, with its first staff ID.")
+    output.emit_fields(
+        [
+            ("chamber", created.code),
+            ("staff id", created.staff.login_id),
+            ("initial password", created.staff.initial_password),
+        ]
+    )
+    output.message("The password is shown only now; it must be changed at the first login.")
+
+
+@staff_app.command("add")
+def staff_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="The staff member's name.")],
+    email: Annotated[str | None, typer.Option("--email", help="Their email address.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create another staff ID; its initial password is shown once."""
+    created = state(ctx).backend().add_staff(name, email)
+    if as_json:
+        output.emit_record(created)
+        return
+    output.emit_fields(
+        [
+            ("staff id", created.login_id),
+            ("name", created.name),
+            ("initial password", created.initial_password),
+        ]
+    )
+    output.message("The password is shown only now; it must be changed at the first login.")
+
+
+@staff_app.command("list")
+def staff_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The chamber's staff IDs."""
+    accounts = state(ctx).backend().list_staff()
+    if as_json:
+        output.emit_records(accounts)
+        return
+    output.emit_table(
+        ["id", "name", "email", "status", "locked", "password"],
+        [
+            (
+                a.login_id,
+                a.name,
+                a.email,
+                a.status,
+                "yes" if a.locked else "no",
+                "temporary" if a.must_change_password else "set",
+            )
+            for a in accounts
+        ],
+    )
+
+
+@app.command()
+def audit(
+    ctx: typer.Context,
+    actor: ActorOption = None,
+    action: ActionOption = None,
+    since: SinceOption = None,
+    limit: LimitOption = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """The audit trail of the whole chamber, newest first."""
+    show_audit(state(ctx), actor, action, since, limit, as_json)

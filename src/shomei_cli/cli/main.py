@@ -1,0 +1,113 @@
+"""The root of the ``shomei`` command: global options, the groups, and the one error boundary.
+
+Only Typer and shomei's light modules are imported here; the store, HTTP client, keyring and PDF code load
+inside the commands that need them, so that ``shomei --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from shomei_cli import __version__, config
+from shomei_cli.cli import admin, chamber, config_cmd, db, session
+from shomei_cli.cli.errors import report, report_unexpected
+from shomei_cli.cli.options import JSON_META_KEY
+from shomei_cli.cli.state import State
+from shomei_cli.domain.errors import ShomeiError
+
+
+class ShomeiGroup(TyperGroup):
+    """Turns every failure below into its exit code and one clear line, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ShomeiError as exc:
+            ctx.exit(report(exc, as_json=bool(ctx.meta.get(JSON_META_KEY))))
+        except typer.Exit:
+            raise
+        except Exception as exc:
+            if _is_click_exception(exc):
+                raise
+            ctx.exit(report_unexpected(exc, as_json=bool(ctx.meta.get(JSON_META_KEY))))
+        finally:
+            if isinstance(ctx.obj, State):
+                ctx.obj.close()
+
+
+def _is_click_exception(exc: Exception) -> bool:
+    from typer._click.exceptions import ClickException
+
+    return isinstance(exc, ClickException)
+
+
+app = typer.Typer(
+    cls=ShomeiGroup,
+    name="shomei",
+    help="shomei (証明): online issuance of trade certificates for a chamber of commerce.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"shomei {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", envvar=config.ENV_PROFILE, help="The profile to use (default: default)."),
+    ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint",
+            envvar=config.ENV_ENDPOINT,
+            help="A shomei server's URL: remote mode when set.",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar=config.ENV_DATABASE_URL,
+            help="The store for local mode (any SQLAlchemy URL; default: a SQLite file in the data dir).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Global options come before the command: shomei --profile osaka cert list."""
+    del version
+    ctx.obj = State(profile, endpoint, database_url)
+
+
+app.command()(session.login)
+app.command()(session.logout)
+app.command()(session.whoami)
+app.command()(session.passwd)
+app.add_typer(chamber.app, name="chamber")
+app.add_typer(admin.app, name="admin")
+app.add_typer(typer.Typer(help="Signers of the company (署名者管理).", no_args_is_help=True), name="signer")
+app.add_typer(typer.Typer(help="Sub IDs of a signer.", no_args_is_help=True), name="subid")
+app.add_typer(
+    typer.Typer(help="Certificate applications and issued certificates.", no_args_is_help=True),
+    name="cert",
+)
+app.add_typer(db.app, name="db")
+app.add_typer(config_cmd.app, name="config")
+
+
+def run() -> None:
+    """The console-script entry point."""
+    app()

@@ -1,0 +1,114 @@
+"""Session tokens on the client: the OS keyring, or (only when the user opts in) a 0600 file.
+
+``SHOMEI_TOKEN`` overrides both, for scripts. The password itself is never stored anywhere on the client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from shomei_cli.config import ENV_TOKEN
+from shomei_cli.domain.errors import CredentialStoreUnavailable
+
+KEYRING_SERVICE = "shomei"
+NO_KEYRING_HINT = (
+    "No usable OS keyring was found to keep the session token (common on headless Linux and CI). "
+    "Install and unlock a keyring, or log in with --insecure-storage (or `shomei config set "
+    "insecure_storage true`) to keep it in a file readable only by you, or set SHOMEI_TOKEN."
+)
+
+
+class TokenStore:
+    """Load, save and forget session tokens, one per (profile, endpoint or database)."""
+
+    def __init__(self, token_file: Path, *, insecure_allowed: bool) -> None:
+        self.token_file = token_file
+        self.insecure_allowed = insecure_allowed
+
+    def load(self, key: str) -> str | None:
+        from_env = os.environ.get(ENV_TOKEN)
+        if from_env:
+            return from_env.strip()
+        stored = self._read_file().get(key)
+        if stored:
+            return stored
+        keyring = _keyring()
+        if keyring is None:
+            return None
+        try:
+            value = keyring.get_password(KEYRING_SERVICE, key)
+        except Exception:  # a locked or broken keyring reads as "no token"
+            return None
+        return str(value) if value else None
+
+    def save(self, key: str, token: str) -> None:
+        if self.insecure_allowed:
+            self._write_file(key, token)
+            return
+        keyring = _keyring()
+        if keyring is None:
+            raise CredentialStoreUnavailable(NO_KEYRING_HINT)
+        try:
+            keyring.set_password(KEYRING_SERVICE, key, token)
+        except Exception:
+            raise CredentialStoreUnavailable(NO_KEYRING_HINT) from None
+
+    def delete(self, key: str) -> None:
+        entries = self._read_file()
+        if key in entries:
+            del entries[key]
+            self._dump(entries)
+        keyring = _keyring()
+        if keyring is not None:
+            try:
+                keyring.delete_password(KEYRING_SERVICE, key)
+            except Exception:  # nothing saved there, or the keyring is unusable: nothing to forget
+                return
+
+    def _read_file(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.token_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _write_file(self, key: str, token: str) -> None:
+        entries = self._read_file()
+        first_time = not self.token_file.exists()
+        entries[key] = token
+        self._dump(entries)
+        if first_time:
+            print(
+                f"Warning: the session token is kept in {self.token_file} (readable only by you), "
+                "not in an OS keyring, because insecure storage was chosen.",
+                file=sys.stderr,
+            )
+
+    def _dump(self, entries: dict[str, str]) -> None:
+        self.token_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.token_file.with_suffix(".tmp")
+        # created 0600 from the start: the token is never readable by others, not even for a moment
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(entries, handle)
+        temporary.replace(self.token_file)
+
+
+def _keyring() -> Any | None:
+    """The keyring module if a real backend is available, else None. Imported only when needed."""
+    try:
+        import keyring
+        from keyring.backends import chainer, fail
+
+        backend = keyring.get_keyring()
+    except Exception:
+        return None
+    if isinstance(backend, fail.Keyring):
+        return None
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return None
+    return keyring

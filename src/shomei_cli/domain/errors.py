@@ -1,0 +1,193 @@
+"""The one error hierarchy. Every failure a user can meet is one of these, with a stable machine code.
+
+The CLI maps codes to exit codes (``cli/errors.py``), the server to HTTP statuses; the remote backend turns
+problem documents back into these classes, so local and remote fail identically. Messages never carry secrets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One bad field (or CSV cell): where it is and what is wrong with it."""
+
+    field: str
+    reason: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, {self.field}" if self.row is not None else self.field
+        return f"{where}: {self.reason}"
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"field": self.field, "reason": self.reason}
+        if self.row is not None:
+            data["row"] = self.row
+        return data
+
+
+@dataclass(eq=False)
+class ShomeiError(Exception):
+    """Base of every expected failure. ``code`` is stable and documented; ``message`` is for people."""
+
+    message: str
+    code: str = field(default="error", init=False)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def details(self) -> dict[str, object]:
+        """Extra machine-readable facts (never secrets) carried alongside the code."""
+        return {}
+
+
+# -- authentication (exit 3) -------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class AuthenticationError(ShomeiError):
+    """Base of the failures that mean: who you are could not be established (exit 3)."""
+
+    code: str = field(default="authentication_error", init=False)
+
+
+@dataclass(eq=False)
+class AuthenticationFailed(AuthenticationError):
+    """Wrong chamber code, unknown ID or wrong password: one message for all three, on purpose."""
+
+    message: str = "Login failed: the chamber code, ID or password is wrong."
+    code: str = field(default="authentication_failed", init=False)
+
+
+@dataclass(eq=False)
+class AccountLocked(AuthenticationError):
+    code: str = field(default="account_locked", init=False)
+
+
+@dataclass(eq=False)
+class NotLoggedIn(AuthenticationError):
+    message: str = "Not logged in: run `shomei login --chamber CODE --id ID` first."
+    code: str = field(default="not_logged_in", init=False)
+
+
+@dataclass(eq=False)
+class SessionEnded(AuthenticationError):
+    """The session is over: logged out, superseded by a login elsewhere, timed out, or revoked."""
+
+    reason: str = "ended"
+    code: str = field(default="session_ended", init=False)
+
+    def details(self) -> dict[str, object]:
+        return {"reason": self.reason}
+
+
+@dataclass(eq=False)
+class PasswordChangeRequired(AuthenticationError):
+    message: str = "Your password is temporary: change it with `shomei passwd` before doing anything else."
+    code: str = field(default="password_change_required", init=False)
+
+
+@dataclass(eq=False)
+class CredentialStoreUnavailable(AuthenticationError):
+    code: str = field(default="credential_store_unavailable", init=False)
+
+
+# -- permission (exit 4) -------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class PermissionDenied(ShomeiError):
+    code: str = field(default="permission_denied", init=False)
+
+
+# -- not found (exit 5) ----------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class NotFound(ShomeiError):
+    code: str = field(default="not_found", init=False)
+
+
+# -- conflict / wrong state (exit 6) ---------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Conflict(ShomeiError):
+    code: str = field(default="conflict", init=False)
+
+
+@dataclass(eq=False)
+class WrongState(Conflict):
+    code: str = field(default="wrong_state", init=False)
+
+
+@dataclass(eq=False)
+class Expired(Conflict):
+    code: str = field(default="expired", init=False)
+
+
+# -- invalid input (exit 7) ------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class InvalidInput(ShomeiError):
+    """Validation failed. ``errors`` names every bad field or row, not just the first."""
+
+    errors: list[FieldError] = field(default_factory=list)
+    code: str = field(default="invalid_input", init=False)
+
+    @classmethod
+    def of(cls, errors: list[FieldError]) -> InvalidInput:
+        lines = "; ".join(str(e) for e in errors)
+        return cls(f"Invalid input: {lines}", errors)
+
+    @classmethod
+    def single(cls, field_name: str, reason: str) -> InvalidInput:
+        return cls.of([FieldError(field_name, reason)])
+
+    def details(self) -> dict[str, object]:
+        return {"errors": [e.to_dict() for e in self.errors]}
+
+
+# -- the store or endpoint (exit 8) ------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Unavailable(ShomeiError):
+    """The database or the endpoint cannot be reached."""
+
+    code: str = field(default="unavailable", init=False)
+
+
+@dataclass(eq=False)
+class StoreIncompatible(Unavailable):
+    """The store exists but is not a shomei database, or is from a newer or older schema."""
+
+    code: str = field(default="store_incompatible", init=False)
+
+
+@dataclass(eq=False)
+class RateLimited(ShomeiError):
+    """Too many attempts from one place; ``retry_after`` seconds until the next may succeed."""
+
+    retry_after: int = 60
+    code: str = field(default="rate_limited", init=False)
+
+    def details(self) -> dict[str, object]:
+        return {"retry_after": self.retry_after}
+
+
+def all_error_classes() -> list[type[ShomeiError]]:
+    """Every concrete error class, for the exit-code and HTTP mappings and their tests."""
+    seen: list[type[ShomeiError]] = []
+    stack: list[type[ShomeiError]] = [ShomeiError]
+    while stack:
+        cls = stack.pop()
+        seen.append(cls)
+        stack.extend(cls.__subclasses__())
+    return seen

@@ -1,0 +1,136 @@
+"""Plain records that cross the Backend boundary: what services return and the CLI renders.
+
+Stdlib dataclasses, so the CLI in remote mode needs neither the store nor pydantic to read them;
+``to_dict`` and
+``from_dict`` give the stable JSON form that both ``--json`` and the HTTP API use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    """Who a session belongs to (``shomei whoami``)."""
+
+    chamber_code: str
+    chamber_name: str
+    login_id: str
+    role: str
+    name: str
+    registration_number: str | None
+    must_change_password: bool
+    session_started_at: datetime
+    session_expires_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginResult:
+    token: str
+    identity: Identity
+
+
+@dataclasses.dataclass(frozen=True)
+class NewAccount:
+    """An ID just created; ``initial_password`` is shown once and never again."""
+
+    chamber_code: str
+    login_id: str
+    role: str
+    name: str
+    initial_password: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NewChamber:
+    code: str
+    name: str
+    name_en: str | None
+    time_zone: str
+    staff: NewAccount
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountSummary:
+    login_id: str
+    role: str
+    name: str
+    email: str | None
+    status: str
+    locked: bool
+    must_change_password: bool
+    created_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditQuery:
+    actor: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    limit: int = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str | None
+    actor_role: str | None
+    action: str
+    target: str | None
+    outcome: str
+    details: dict[str, Any]
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """The JSON-ready form of a record: datetimes and dates as ISO 8601 strings."""
+    return {f.name: _encode(getattr(record, f.name)) for f in dataclasses.fields(record)}
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_dict(value)
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild a record of ``cls`` from its ``to_dict`` form."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {
+        f.name: _decode(hints[f.name], data[f.name])
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name in data
+    }
+    return cls(**kwargs)
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(inner[0], value) if len(inner) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return [_decode(item, v) for v in value]
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return from_dict(hint, value)
+    return value

@@ -1,0 +1,115 @@
+"""The audit trail: one ``record`` used by every service, and the filtered views of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from shomei_cli.domain.clock import as_utc
+from shomei_cli.domain.errors import InvalidInput, PermissionDenied
+from shomei_cli.domain.permissions import Action, Role, Scope, authorize
+from shomei_cli.domain.records import AuditEntry, AuditQuery
+from shomei_cli.services.core import Core
+from shomei_cli.store.tables import AuditEvent
+
+MAX_AUDIT_LIMIT = 10_000
+# Keys that must never be written into details, whatever a caller passes.
+_SECRET_KEYS = frozenset({"password", "new_password", "current_password", "token", "initial_password"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: resolved from a live session by ``services.auth.authenticate``."""
+
+    account_id: int
+    chamber_id: int
+    chamber_code: str
+    login_id: str
+    role: Role
+    name: str
+    registration_id: int | None
+    parent_account_id: int | None
+    session_id: int
+    must_change_password: bool
+
+
+def record(
+    session: Session,
+    core: Core,
+    *,
+    action: str,
+    outcome: str = "ok",
+    actor: Actor | None = None,
+    chamber_id: int | None = None,
+    registration_id: int | None = None,
+    actor_login_id: str | None = None,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit event in the caller's transaction. Secret-looking keys are refused outright."""
+    clean = dict(details or {})
+    leaked = _SECRET_KEYS.intersection(clean)
+    if leaked:
+        raise ValueError(f"audit details must not carry secrets: {sorted(leaked)}")
+    session.add(
+        AuditEvent(
+            chamber_id=actor.chamber_id if actor else chamber_id,
+            registration_id=actor.registration_id if actor else registration_id,
+            at=core.clock.now(),
+            actor_account_id=actor.account_id if actor else None,
+            actor_login_id=actor.login_id if actor else actor_login_id,
+            actor_role=actor.role.value if actor else None,
+            action=action,
+            target=target,
+            outcome=outcome,
+            details=clean,
+        )
+    )
+
+
+def require(core: Core, actor: Actor, action: Action, *, target: str | None = None) -> Scope:
+    """The one permission check of every service: the actor's scope for ``action``, or PermissionDenied.
+
+    A refusal is itself audited (in its own transaction, since the caller's work will not happen).
+    """
+    try:
+        return authorize(actor.role, action)
+    except PermissionDenied:
+        with core.write() as session:
+            record(session, core, action=action.value, outcome="denied", actor=actor, target=target)
+        raise
+
+
+def list_events(core: Core, actor: Actor, query: AuditQuery) -> list[AuditEntry]:
+    """The audit trail the actor may see (staff: the chamber; administrators: their company), newest first."""
+    scope = require(core, actor, Action.AUDIT_VIEW)
+    if not 1 <= query.limit <= MAX_AUDIT_LIMIT:
+        raise InvalidInput.single("limit", f"must be between 1 and {MAX_AUDIT_LIMIT}")
+    statement = select(AuditEvent).where(AuditEvent.chamber_id == actor.chamber_id)
+    if scope is Scope.REGISTRATION:
+        statement = statement.where(AuditEvent.registration_id == actor.registration_id)
+    if query.actor:
+        statement = statement.where(AuditEvent.actor_login_id == query.actor)
+    if query.action:
+        statement = statement.where(AuditEvent.action == query.action)
+    if query.since:
+        statement = statement.where(col(AuditEvent.at) >= query.since)
+    statement = statement.order_by(col(AuditEvent.id).desc()).limit(query.limit)
+    with core.read() as session:
+        return [_entry(e) for e in session.exec(statement)]
+
+
+def _entry(event: AuditEvent) -> AuditEntry:
+    assert event.id is not None
+    return AuditEntry(
+        id=event.id,
+        at=as_utc(event.at),
+        actor=event.actor_login_id,
+        actor_role=event.actor_role,
+        action=event.action,
+        target=event.target,
+        outcome=event.outcome,
+        details=dict(event.details),
+    )

@@ -1,0 +1,314 @@
+"""Logging in and out, sessions, and changing one's own password.
+
+The slow part of a login (argon2) runs outside any write transaction, so that many concurrent logins
+never hold
+the SQLite write lock while hashing; the write that follows checks that the hash it verified is still current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select, update
+
+from shomei_cli.domain import accounts as rules
+from shomei_cli.domain.clock import as_utc
+from shomei_cli.domain.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotLoggedIn,
+    PasswordChangeRequired,
+    SessionEnded,
+)
+from shomei_cli.domain.passwords import check_password
+from shomei_cli.domain.permissions import Action, Role
+from shomei_cli.domain.records import Identity, LoginResult
+from shomei_cli.services.audit import Actor, record, require
+from shomei_cli.services.core import Core
+from shomei_cli.store.tables import Account, Chamber, LoginSession
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _limits(chamber: Chamber) -> rules.SessionLimits:
+    return rules.SessionLimits(
+        idle=timedelta(minutes=chamber.session_idle_minutes),
+        absolute=timedelta(minutes=chamber.session_absolute_minutes),
+    )
+
+
+def _find_account(session: Session, chamber_code: str, login_id: str) -> tuple[Chamber, Account] | None:
+    row = session.exec(
+        select(Chamber, Account)
+        .join(Account, col(Account.chamber_id) == col(Chamber.id))
+        .where(Chamber.code == chamber_code, Account.login_id == login_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginResult:
+    """Check the three credentials and open a session, ending any other session of the same ID."""
+    chamber_code, login_id = chamber_code.strip(), login_id.strip()
+    with core.read() as session:
+        found = _find_account(session, chamber_code, login_id)
+    now = core.clock.now()
+    if found is None:
+        core.hashing.burn(password)
+        _record_failure(core, chamber_code, login_id, "unknown_id")
+        raise AuthenticationFailed()
+    chamber, account = found
+    if rules.is_locked(account.locked_until, now):
+        _record_failure(core, chamber_code, login_id, "locked", chamber, account)
+        raise _locked_error(account.locked_until)
+    if account.status != "active" or not core.hashing.verify(account.password_hash, password):
+        _record_failure(core, chamber_code, login_id, "bad_password", chamber, account)
+        raise AuthenticationFailed()
+    new_hash = core.hashing.hash(password) if core.hashing.needs_rehash(account.password_hash) else None
+
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with core.write() as session:
+        current = session.exec(select(Account).where(Account.id == account.id).with_for_update()).one()
+        if current.password_hash != account.password_hash or current.status != "active":
+            # changed between our read and this write: the password we checked is no longer the one
+            raise AuthenticationFailed()
+        if rules.is_locked(current.locked_until, now):
+            raise _locked_error(current.locked_until)
+        current.failed_logins = 0
+        current.locked_until = None
+        if new_hash is not None:
+            current.password_hash = new_hash
+        session.add(current)
+        superseded = _end_sessions(session, current, now, "superseded")
+        login_session = LoginSession(
+            account_id=current.id or 0,
+            token_hash=token_hash(token),
+            created_at=now,
+            last_seen_at=now,
+        )
+        session.add(login_session)
+        session.flush()
+        actor = _actor(chamber, current, login_session)
+        record(
+            session,
+            core,
+            action="auth.login",
+            actor=actor,
+            details={"ended_other_sessions": superseded, "rehashed": new_hash is not None},
+        )
+        identity = _identity(chamber, current, login_session)
+    return LoginResult(token=token, identity=identity)
+
+
+def _locked_error(locked_until: datetime | None) -> AccountLocked:
+    until = as_utc(locked_until).strftime("%H:%M UTC") if locked_until else "later"
+    return AccountLocked(
+        f"This ID is locked after {rules.MAX_FAILED_LOGINS} failed logins; try again after {until}, "
+        "or ask the ID that issued it to unlock it."
+    )
+
+
+def _record_failure(
+    core: Core,
+    chamber_code: str,
+    login_id: str,
+    reason: str,
+    chamber: Chamber | None = None,
+    account: Account | None = None,
+) -> None:
+    now = core.clock.now()
+    with core.write() as session:
+        if account is not None and reason == "bad_password":
+            # one atomic increment, so that concurrent failures are all counted
+            session.execute(
+                update(Account)
+                .where(col(Account.id) == account.id)
+                .values(failed_logins=col(Account.failed_logins) + 1)
+            )
+            current = session.exec(select(Account).where(Account.id == account.id)).one()
+            lock = rules.lock_after_failure(current.failed_logins, now)
+            if lock is not None:
+                current.locked_until = lock
+                current.failed_logins = 0
+                session.add(current)
+                reason = "locked_now"
+        record(
+            session,
+            core,
+            action="auth.login",
+            outcome="failed",
+            chamber_id=chamber.id if chamber else None,
+            registration_id=account.registration_id if account else None,
+            actor_login_id=login_id[:64],
+            details={"reason": reason, "chamber_code": chamber_code[:8]},
+        )
+
+
+def _end_sessions(session: Session, account: Account, now: datetime, reason: str) -> int:
+    live = session.exec(
+        select(LoginSession).where(
+            LoginSession.account_id == account.id, col(LoginSession.ended_at).is_(None)
+        )
+    ).all()
+    for old in live:
+        old.ended_at = now
+        old.end_reason = reason
+        session.add(old)
+    return len(live)
+
+
+def end_all_sessions(session: Session, account: Account, now: datetime, reason: str) -> int:
+    """End every live session of ``account`` (a reset, a removal): their next use fails with ``reason``."""
+    return _end_sessions(session, account, now, reason)
+
+
+def _actor(chamber: Chamber, account: Account, login_session: LoginSession) -> Actor:
+    assert account.id is not None and chamber.id is not None and login_session.id is not None
+    return Actor(
+        account_id=account.id,
+        chamber_id=chamber.id,
+        chamber_code=chamber.code,
+        login_id=account.login_id,
+        role=Role(account.role),
+        name=account.name,
+        registration_id=account.registration_id,
+        parent_account_id=account.parent_account_id,
+        session_id=login_session.id,
+        must_change_password=account.must_change_password,
+    )
+
+
+def _identity(chamber: Chamber, account: Account, login_session: LoginSession) -> Identity:
+    limits = _limits(chamber)
+    created = as_utc(login_session.created_at)
+    expires = min(created + limits.absolute, as_utc(login_session.last_seen_at) + limits.idle)
+    return Identity(
+        chamber_code=chamber.code,
+        chamber_name=chamber.name,
+        login_id=account.login_id,
+        role=account.role,
+        name=account.name,
+        registration_number=None,
+        must_change_password=account.must_change_password,
+        session_started_at=created,
+        session_expires_at=expires,
+    )
+
+
+def authenticate(core: Core, token: str | None, *, allow_temporary_password: bool = False) -> Actor:
+    """The actor behind a bearer token, refreshing the session's idle timer.
+
+    Fails with NotLoggedIn, SessionEnded (saying why) or, unless allowed, PasswordChangeRequired.
+    """
+    if not token:
+        raise NotLoggedIn()
+    now = core.clock.now()
+    digest = token_hash(token)
+    with core.write() as session:
+        row = session.exec(
+            select(LoginSession, Account, Chamber)
+            .join(Account, col(Account.id) == col(LoginSession.account_id))
+            .join(Chamber, col(Chamber.id) == col(Account.chamber_id))
+            .where(LoginSession.token_hash == digest)
+        ).first()
+        if row is None:
+            raise NotLoggedIn("The saved session is not known to this store or server: log in again.")
+        login_session, account, chamber = row
+        if login_session.ended_at is None:
+            reason = rules.session_end_reason(
+                login_session.created_at, login_session.last_seen_at, now, _limits(chamber)
+            )
+            if reason is None and account.status != "active":
+                reason = "disabled"
+            if reason is not None:
+                login_session.ended_at = now
+                login_session.end_reason = reason
+                session.add(login_session)
+        if login_session.ended_at is not None:
+            reason = login_session.end_reason or "logout"
+            message = rules.SESSION_END_MESSAGES.get(reason, "This session has ended. Log in again.")
+            ended = SessionEnded(message, reason)
+        else:
+            ended = None
+            login_session.last_seen_at = now
+            session.add(login_session)
+    if ended is not None:
+        raise ended
+    actor = _actor(chamber, account, login_session)
+    if actor.must_change_password and not allow_temporary_password:
+        raise PasswordChangeRequired()
+    return actor
+
+
+def identity(core: Core, actor: Actor) -> Identity:
+    """``whoami``: who the session belongs to and until when it lasts."""
+    with core.read() as session:
+        login_session = session.get_one(LoginSession, actor.session_id)
+        account = session.get_one(Account, actor.account_id)
+        chamber = session.get_one(Chamber, actor.chamber_id)
+        return _identity(chamber, account, login_session)
+
+
+def logout(core: Core, actor: Actor) -> None:
+    """End the actor's session."""
+    now = core.clock.now()
+    with core.write() as session:
+        login_session = session.get_one(LoginSession, actor.session_id)
+        if login_session.ended_at is None:
+            login_session.ended_at = now
+            login_session.end_reason = "logout"
+            session.add(login_session)
+        record(session, core, action="auth.logout", actor=actor)
+
+
+def change_password(core: Core, actor: Actor, current: str, new: str) -> None:
+    """Change the actor's own password; the current one must be given, and the new one obey the policy."""
+    require(core, actor, Action.PASSWORD_CHANGE_OWN)
+    with core.read() as session:
+        account = session.get_one(Account, actor.account_id)
+        names = names_to_avoid(session, account)
+    if not core.hashing.verify(account.password_hash, current):
+        with core.write() as session:
+            record(
+                session,
+                core,
+                action="auth.password_change",
+                outcome="failed",
+                actor=actor,
+                details={"reason": "wrong_current_password"},
+            )
+        raise InvalidInput.of([FieldError("current_password", "is not the current password")])
+    check_password(
+        new,
+        login_id=actor.login_id,
+        chamber_code=actor.chamber_code,
+        names=names,
+        field="new_password",
+    )
+    if new == current:
+        raise InvalidInput.single("new_password", "must differ from the current password")
+    new_hash = core.hashing.hash(new)
+    now = core.clock.now()
+    with core.write() as session:
+        fresh = session.exec(select(Account).where(Account.id == actor.account_id).with_for_update()).one()
+        if fresh.password_hash != account.password_hash:
+            raise Conflict("The password was changed by someone else meanwhile; nothing was changed.")
+        fresh.password_hash = new_hash
+        fresh.must_change_password = False
+        fresh.password_changed_at = now
+        session.add(fresh)
+        record(session, core, action="auth.password_change", actor=actor)
+
+
+def names_to_avoid(session: Session, account: Account) -> tuple[str | None, ...]:
+    """The names a password of ``account`` may not contain: its chamber's (and, later, its company's)."""
+    chamber = session.get_one(Chamber, account.chamber_id)
+    return (chamber.name, chamber.name_en)

@@ -1,0 +1,48 @@
+"""The wiring point: one ``Core`` carries the store, the clock and the hasher into every service call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from shomei_cli.domain.clock import Clock, SystemClock
+from shomei_cli.services.hashing import PasswordHashing
+from shomei_cli.store.engine import make_engine, unit_of_work
+from shomei_cli.store.schema import ensure_ready
+
+
+@dataclass
+class Core:
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+    hashing: PasswordHashing = field(default_factory=PasswordHashing)
+
+    @classmethod
+    def open(
+        cls,
+        database_url: str,
+        *,
+        clock: Clock | None = None,
+        hashing: PasswordHashing | None = None,
+    ) -> Core:
+        """Open (and, if the database is empty, create) the store at ``database_url``."""
+        engine = make_engine(database_url)
+        ensure_ready(engine)
+        return cls(engine, clock or SystemClock(), hashing or PasswordHashing())
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with unit_of_work(self.engine, write=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with unit_of_work(self.engine, write=True) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

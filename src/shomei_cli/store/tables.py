@@ -1,0 +1,93 @@
+"""The tables. One ``accounts`` table serves all four roles: they share login, lockout and sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index),
+    )
+
+
+class Chamber(SQLModel, table=True):
+    __tablename__ = "chambers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=4, unique=True, index=True)
+    name: str = Field(max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    time_zone: str = Field(default="Asia/Tokyo", max_length=64)
+    session_idle_minutes: int = 60
+    session_absolute_minutes: int = 720
+    created_at: datetime = _instant()
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("chamber_id", "login_id", name="uq_accounts_chamber_login"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    login_id: str = Field(max_length=32)
+    role: str = Field(max_length=16)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    # the company (trade registration) the ID belongs to; staff have none
+    registration_id: int | None = Field(default=None, index=True)
+    # a sub ID's signer (user ID); None for the other roles
+    parent_account_id: int | None = Field(default=None, foreign_key="accounts.id", index=True)
+    password_hash: str = Field(max_length=255)
+    must_change_password: bool = True
+    password_changed_at: datetime = _instant()
+    failed_logins: int = 0
+    locked_until: datetime | None = _instant(nullable=True)
+    status: str = Field(default="active", max_length=16)
+    created_at: datetime = _instant()
+    created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+
+
+class LoginSession(SQLModel, table=True):
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    # SHA-256 of the bearer token; the token itself is never stored
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _instant()
+    last_seen_at: datetime = _instant()
+    ended_at: datetime | None = _instant(nullable=True)
+    end_reason: str | None = Field(default=None, max_length=32)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int | None = Field(default=None, foreign_key="chambers.id", index=True)
+    registration_id: int | None = Field(default=None, index=True)
+    at: datetime = _instant(index=True)
+    actor_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    actor_login_id: str | None = Field(default=None, max_length=64)
+    actor_role: str | None = Field(default=None, max_length=16)
+    action: str = Field(max_length=64, index=True)
+    target: str | None = Field(default=None, max_length=200)
+    outcome: str = Field(max_length=16)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Counter(SQLModel, table=True):
+    """Per-chamber sequences (IDs, reception and certificate numbers), incremented inside the writing
+    transaction, so concurrent writers never share a number and a rolled-back write burns none."""
+
+    __tablename__ = "counters"
+
+    chamber_id: int = Field(foreign_key="chambers.id", primary_key=True)
+    name: str = Field(max_length=32, primary_key=True)
+    value: int = 0

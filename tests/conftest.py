@@ -1,0 +1,74 @@
+"""Test isolation (after hatch's): every test gets its own SHOMEI_HOME, no colour, a fixed width, and no
+ambient SHOMEI_* settings, so outputs can be asserted exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shomei_cli.domain.clock import FixedClock
+from shomei_cli.domain.records import NewChamber
+from shomei_cli.services.core import Core
+from tests.helpers import TEST_PASSWORD, StoreFactory, activate
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    for name in (
+        "SHOMEI_TOKEN",
+        "SHOMEI_ENDPOINT",
+        "SHOMEI_DATABASE_URL",
+        "SHOMEI_PROFILE",
+        "SHOMEI_DEBUG",
+        "SHOMEI_LANG",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SHOMEI_HOME", str(home))
+    monkeypatch.setenv("SHOMEI_INSECURE_STORAGE", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TERM", "dumb")
+    return home
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """10:00 in Tokyo on 2026-11-27."""
+    return FixedClock(datetime(2026, 11, 27, 10, 0, tzinfo=JST))
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def core(database_url: str, clock: FixedClock) -> Iterator[Core]:
+    opened = Core.open(database_url, clock=clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def chamber(core: Core) -> NewChamber:
+    """Chamber 1301 with its first staff ID, whose password is already changed to TEST_PASSWORD."""
+    from shomei_cli.services import chambers
+
+    created = chambers.init_chamber(core, "1301", "東京商工会議所", "Tokyo Chamber of Commerce and Industry")
+    activate(core, "1301", created.staff.login_id, created.staff.initial_password)
+    return created
+
+
+@pytest.fixture
+def stores(core: Core) -> StoreFactory:
+    return StoreFactory(core)
+
+
+__all__ = ["TEST_PASSWORD"]
