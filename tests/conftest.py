@@ -3,6 +3,8 @@ ambient SHOMEI_* settings, so outputs can be asserted exactly."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -44,8 +46,39 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 27, 10, 0, tzinfo=JST))
 
 
+POSTGRES_ENV = "SHOMEI_TEST_POSTGRES_URL"
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def postgres_url() -> Iterator[str]:
+    """A URL to a fresh, empty schema of the test PostgreSQL (dropped afterwards).
+
+    Skips with a reason when SHOMEI_TEST_POSTGRES_URL is unset (a laptop without PostgreSQL); when it is set
+    (CI), an unreachable server fails the test instead of skipping it.
+    """
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL to test against")
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store-backed test runs on an SQLite file and on PostgreSQL."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 

@@ -78,10 +78,15 @@ class LocalBackend:
     # -- the store's own host only -------------------------------------------------------------------
 
     def init_chamber(
-        self, code: str, name: str, name_en: str | None, time_zone: str = DEFAULT_TIME_ZONE
+        self,
+        code: str,
+        name: str,
+        name_en: str | None,
+        time_zone: str = DEFAULT_TIME_ZONE,
+        staff_name: str = "First staff",
     ) -> NewChamber:
         """Create a chamber and its first staff ID; needs direct access to the store, not a session."""
-        return chambers.init_chamber(self.core, code, name, name_en, time_zone)
+        return chambers.init_chamber(self.core, code, name, name_en, time_zone, staff_name)
 
     def close(self) -> None:
         if "core" in self.__dict__:

@@ -11,10 +11,10 @@ from shomei_cli.cli.audit_view import (
     SinceOption,
     show_audit,
 )
-from shomei_cli.cli.options import JsonOption
+from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 
-app = typer.Typer(help="Trade registrations and their administrator IDs.", no_args_is_help=True)
+app = new_group("Trade registrations and their administrator IDs.")
 
 
 @app.command()

@@ -9,7 +9,6 @@ import typer
 
 from shomei_cli.cli import output
 from shomei_cli.cli.state import State
-from shomei_cli.domain.errors import InvalidInput
 
 ActorOption = Annotated[str | None, typer.Option("--actor", help="Only events by this ID.")]
 ActionOption = Annotated[
@@ -31,9 +30,11 @@ def parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
+        from shomei_cli.domain.errors import InvalidInput
+
         raise InvalidInput.single("--since", "must be a date or time in ISO 8601, e.g. 2026-11-27") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=output.DISPLAY_ZONE)
+        parsed = parsed.replace(tzinfo=output.display_zone())
     return parsed
 
 

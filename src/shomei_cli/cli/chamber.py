@@ -14,13 +14,11 @@ from shomei_cli.cli.audit_view import (
     SinceOption,
     show_audit,
 )
-from shomei_cli.cli.options import JsonOption
+from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 
-app = typer.Typer(
-    help="The chamber's set-up, staff IDs and audit trail (chamber staff).", no_args_is_help=True
-)
-staff_app = typer.Typer(help="Staff IDs of the chamber.", no_args_is_help=True)
+app = new_group("The chamber's set-up, staff IDs and audit trail (chamber staff).")
+staff_app = new_group("Staff IDs of the chamber.")
 app.add_typer(staff_app, name="staff")
 
 
@@ -33,10 +31,14 @@ def init(
     time_zone: Annotated[
         str, typer.Option("--time-zone", help="The zone whose calendar days the rules count.")
     ] = "Asia/Tokyo",
+    staff_name: Annotated[
+        str, typer.Option("--staff-name", help="The name of the person who gets the first staff ID.")
+    ] = "First staff",
     as_json: JsonOption = False,
 ) -> None:
     """Create the chamber in the store and its first staff ID; shows that ID's password once."""
-    created = state(ctx).local_backend("chamber init").init_chamber(code, name, name_en, time_zone)
+    backend = state(ctx).local_backend("chamber init")
+    created = backend.init_chamber(code, name, name_en, time_zone, staff_name)
     if as_json:
         output.emit_record(created)
         return

@@ -8,10 +8,10 @@ import typer
 
 from shomei_cli import config
 from shomei_cli.cli import output
-from shomei_cli.cli.options import JsonOption
+from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 
-app = typer.Typer(help="Profiles: endpoint, database, chamber code and ID.", no_args_is_help=True)
+app = new_group("Profiles: endpoint, database, chamber code and ID.")
 
 
 @app.command()

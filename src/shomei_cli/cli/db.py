@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 
 from shomei_cli.cli import output
-from shomei_cli.cli.options import JsonOption
+from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 
-app = typer.Typer(help="The store's schema (on the store's own host).", no_args_is_help=True)
+app = new_group("The store's schema (on the store's own host).")
 
 
 @app.command()

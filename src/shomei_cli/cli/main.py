@@ -13,10 +13,8 @@ from typer.core import TyperGroup
 
 from shomei_cli import __version__, config
 from shomei_cli.cli import admin, chamber, config_cmd, db, session
-from shomei_cli.cli.errors import report, report_unexpected
-from shomei_cli.cli.options import JSON_META_KEY
+from shomei_cli.cli.options import JSON_META_KEY, new_group
 from shomei_cli.cli.state import State
-from shomei_cli.domain.errors import ShomeiError
 
 
 class ShomeiGroup(TyperGroup):
@@ -25,14 +23,19 @@ class ShomeiGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except ShomeiError as exc:
-            ctx.exit(report(exc, as_json=bool(ctx.meta.get(JSON_META_KEY))))
         except typer.Exit:
             raise
         except Exception as exc:
             if _is_click_exception(exc):
                 raise
-            ctx.exit(report_unexpected(exc, as_json=bool(ctx.meta.get(JSON_META_KEY))))
+            # imported here, not at start-up: `shomei --help` must stay fast
+            from shomei_cli.cli.errors import report, report_unexpected
+            from shomei_cli.domain.errors import ShomeiError
+
+            as_json = bool(ctx.meta.get(JSON_META_KEY))
+            if isinstance(exc, ShomeiError):
+                ctx.exit(report(exc, as_json=as_json))
+            ctx.exit(report_unexpected(exc, as_json=as_json))
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
@@ -49,6 +52,7 @@ app = typer.Typer(
     name="shomei",
     help="shomei (証明): online issuance of trade certificates for a chamber of commerce.",
     no_args_is_help=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -98,10 +102,10 @@ app.command()(session.whoami)
 app.command()(session.passwd)
 app.add_typer(chamber.app, name="chamber")
 app.add_typer(admin.app, name="admin")
-app.add_typer(typer.Typer(help="Signers of the company (署名者管理).", no_args_is_help=True), name="signer")
-app.add_typer(typer.Typer(help="Sub IDs of a signer.", no_args_is_help=True), name="subid")
+app.add_typer(new_group("Signers of the company (署名者管理)."), name="signer")
+app.add_typer(new_group("Sub IDs of a signer."), name="subid")
 app.add_typer(
-    typer.Typer(help="Certificate applications and issued certificates.", no_args_is_help=True),
+    new_group("Certificate applications and issued certificates."),
     name="cert",
 )
 app.add_typer(db.app, name="db")

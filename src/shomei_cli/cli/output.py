@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from shomei_cli.domain.clock import DEFAULT_TIME_ZONE
-from shomei_cli.domain.records import to_dict
+# Instants are shown in the chamber's zone: Asia/Tokyo, whatever the machine's own zone is.
+DISPLAY_ZONE_NAME = "Asia/Tokyo"
 
-DISPLAY_ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
+
+def display_zone() -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(DISPLAY_ZONE_NAME)
 
 
 def message(text: str) -> None:
@@ -26,18 +29,22 @@ def emit_json(data: Any) -> None:
 
 
 def emit_record(record: Any) -> None:
+    from shomei_cli.domain.records import to_dict
+
     emit_json(to_dict(record))
 
 
 def emit_records(records: Sequence[Any]) -> None:
+    from shomei_cli.domain.records import to_dict
+
     emit_json([to_dict(r) for r in records])
 
 
 def show_time(value: datetime | None) -> str:
-    """Instants are shown in the chamber's zone (JST by default), to the second."""
+    """An instant in the chamber's zone, to the second."""
     if value is None:
         return ""
-    return value.astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return value.astimezone(display_zone()).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def emit_fields(pairs: Sequence[tuple[str, object]]) -> None:

@@ -9,7 +9,6 @@ import typer
 from shomei_cli.cli import output
 from shomei_cli.cli.options import JsonOption, PasswordStdinOption, prompt_secret, read_stdin_lines
 from shomei_cli.cli.state import state
-from shomei_cli.domain.errors import FieldError, InvalidInput, NotLoggedIn, SessionEnded
 
 
 def login(
@@ -39,6 +38,8 @@ def login(
     as_json: JsonOption = False,
 ) -> None:
     """Log in with the chamber code, your ID and your password. One live session per ID."""
+    from shomei_cli.domain.errors import FieldError, InvalidInput
+
     st = state(ctx)
     chamber = chamber or st.settings.get("chamber")
     login_id = login_id or st.settings.get("id")
@@ -68,6 +69,8 @@ def login(
 
 def logout(ctx: typer.Context) -> None:
     """End the session and forget its token."""
+    from shomei_cli.domain.errors import NotLoggedIn, SessionEnded
+
     st = state(ctx)
     store = st.token_store()
     try:

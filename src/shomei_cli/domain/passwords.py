@@ -15,7 +15,7 @@ from shomei_cli.domain.errors import FieldError, InvalidInput
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 GENERATED_LENGTH = 16
-# No 0/O/o, 1/l/I/i, nor 5/S, 2/Z: what is printed on a card must be typed back without doubt.
+# No 0/O/o, 1/l/I/i, nor 2/Z, 5/S: what is printed on a card must be typed back without doubt.
 GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRTUVWXY346789"
 
 

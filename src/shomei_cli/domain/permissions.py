@@ -23,6 +23,17 @@ class Role(StrEnum):
     SUB = "sub"
 
 
+# How each role's ID is called in messages (the glossary's words).
+ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
+    {
+        Role.STAFF: "staff ID",
+        Role.ADMIN: "administrator ID",
+        Role.SIGNER: "user ID",
+        Role.SUB: "sub ID",
+    }
+)
+
+
 class Scope(StrEnum):
     """How far an allowed action reaches."""
 
@@ -152,6 +163,8 @@ def authorize(role: Role, action: Action) -> Scope:
         return scope
     explanation = _EXPLANATIONS.get(action)
     if explanation is None or role is not Role.ADMIN:
-        allowed = ", ".join(r.value for r in roles_allowed(action)) or "nobody"
-        explanation = f"Permission denied: a {role.value} ID may not do {action.value} (allowed: {allowed})."
+        label = ROLE_LABELS[role]
+        article = "an" if label[0] in "aeiou" else "a"
+        allowed = ", ".join(ROLE_LABELS[r] for r in roles_allowed(action)) or "nobody"
+        explanation = f"Permission denied: {article} {label} may not do {action.value} (allowed: {allowed})."
     raise PermissionDenied(explanation)

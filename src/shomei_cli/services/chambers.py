@@ -25,7 +25,12 @@ CHAMBER_CODE = re.compile(r"\d{4}")
 
 
 def init_chamber(
-    core: Core, code: str, name: str, name_en: str | None, time_zone: str = DEFAULT_TIME_ZONE
+    core: Core,
+    code: str,
+    name: str,
+    name_en: str | None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+    staff_name: str = "First staff",
 ) -> NewChamber:
     """Create a chamber and its first staff ID (done on the store's own host; no session needed)."""
     code = unicodedata.normalize("NFKC", code).strip()
@@ -33,6 +38,7 @@ def init_chamber(
     if not CHAMBER_CODE.fullmatch(code):
         errors.append(FieldError("code", "must be 4 digits, e.g. 1301"))
     errors += check_text("name", name, max_length=200)
+    errors += check_text("staff_name", staff_name, max_length=200)
     if name_en is not None:
         errors += check_text("name_en", name_en, max_length=200)
     try:
@@ -53,7 +59,9 @@ def init_chamber(
         session.add(chamber)
         session.flush()
         assert chamber.id is not None
-        staff = _new_account(session, chamber.id, Role.STAFF, f"{name} staff", None, password_hash, now, None)
+        staff = _new_account(
+            session, chamber.id, Role.STAFF, staff_name.strip(), None, password_hash, now, None
+        )
         record(
             session,
             core,

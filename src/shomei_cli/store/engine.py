@@ -87,12 +87,14 @@ def unit_of_work(engine: Engine, *, write: bool) -> Iterator[Session]:
         raise
 
 
-def translate_operational_error(exc: OperationalError, engine: Engine) -> Exception:
-    """Turn a driver's operational error into the domain's words, without parameters or secrets."""
+def translate_operational_error(exc: DBAPIError, engine: Engine) -> Exception:
+    """Turn a driver's error on opening or reading into the domain's words, without parameters or secrets."""
     text = str(exc.orig) if exc.orig is not None else ""
     where = safe_url(str(engine.url))
     if "file is not a database" in text or "file is encrypted" in text:
-        return StoreIncompatible(f"{where} is not a shomei database (it is not an SQLite file).")
+        return StoreIncompatible(
+            f"{where} is not a shomei database (it is not an SQLite file); nothing was changed."
+        )
     if "no such table" in text or "no such column" in text or "does not exist" in text:
         return StoreIncompatible(
             f"{where} does not have the tables this version of shomei expects; "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError
 
 from shomei_cli.domain.errors import StoreIncompatible
 from shomei_cli.store.engine import is_sqlite, safe_url, translate_operational_error
@@ -61,12 +61,8 @@ def ensure_ready(engine: Engine) -> None:
             upgrade(engine)
             return
         _check_revision(revision, engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         raise translate_operational_error(exc, engine) from None
-    except DatabaseError:
-        raise StoreIncompatible(
-            f"{safe_url(str(engine.url))} is not a shomei database; nothing was changed."
-        ) from None
 
 
 def _check_revision(revision: str, engine: Engine) -> None:
@@ -93,6 +89,12 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     from alembic import command
 
     try:
+        with engine.connect() as connection:
+            # refuse a foreign or newer database before anything is written to it
+            seen = current_revision(connection)
+            connection.rollback()
+        if seen is not None and seen not in known_revisions():
+            _check_revision(seen, engine)
         if is_sqlite(engine):
             with engine.connect() as connection:
                 # WAL lets readers go on while one writer writes; the setting stays in the file.
@@ -109,10 +111,6 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             if before != HEAD_REVISION:
                 command.upgrade(_alembic_config(connection), "head")  # type: ignore[arg-type]
             connection.commit()
-    except OperationalError as exc:
+    except DatabaseError as exc:
         raise translate_operational_error(exc, engine) from None
-    except DatabaseError:
-        raise StoreIncompatible(
-            f"{safe_url(str(engine.url))} is not a shomei database; nothing was changed."
-        ) from None
     return before, HEAD_REVISION

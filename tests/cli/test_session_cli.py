@@ -1,0 +1,246 @@
+"""The session commands as a user runs them: exact output, exit codes, and where the token goes."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from tests.cli.conftest import Shomei
+from tests.helpers import TEST_PASSWORD
+
+
+def test_a_newcomer_initialises_logs_in_changes_password_adds_staff_and_logs_out(shomei: Shomei) -> None:
+    init = shomei(
+        "chamber",
+        "init",
+        "--code",
+        "1301",
+        "--name",
+        "東京商工会議所",
+        "--name-en",
+        "Tokyo Chamber of Commerce and Industry",
+    )
+    assert init.exit_code == 0
+    lines = init.stdout.splitlines()
+    assert lines[0] == "chamber           1301"
+    assert lines[1] == "staff id          S00001"
+    password = lines[2].split()[-1]
+    assert len(password) == 16
+    assert init.stderr == (
+        "Chamber 1301 東京商工会議所 created, with its first staff ID.\n"
+        "The password is shown only now; it must be changed at the first login.\n"
+    )
+
+    login = shomei("login", "--chamber", "1301", "--id", "S00001", "--password-stdin", input=password + "\n")
+    assert login.exit_code == 0
+    assert "Logged in to 1301 東京商工会議所 as S00001 (staff).\n" in login.stderr
+    assert "Your password is temporary: change it now with `shomei passwd`.\n" in login.stderr
+    assert login.stdout == ""
+
+    blocked = shomei("chamber", "staff", "add", "--name", "Suzuki")
+    assert blocked.exit_code == 3
+    assert blocked.stderr == (
+        "Error: Your password is temporary: change it with `shomei passwd` before doing anything else.\n"
+    )
+    assert shomei("whoami", "--json").json()["must_change_password"] is True
+
+    changed = shomei("passwd", "--stdin", input=f"{password}\n{TEST_PASSWORD}\n")
+    assert (changed.exit_code, changed.stderr) == (0, "Password changed.\n")
+
+    added = shomei("chamber", "staff", "add", "--name", "Suzuki", "--json")
+    assert added.exit_code == 0
+    body = added.json()
+    assert (body["login_id"], body["role"], body["name"]) == ("S00002", "staff", "Suzuki")
+    assert len(body["initial_password"]) == 16
+
+    whoami = shomei("whoami", "--json").json()
+    assert {k: whoami[k] for k in ("chamber_code", "login_id", "role", "must_change_password")} == {
+        "chamber_code": "1301",
+        "login_id": "S00001",
+        "role": "staff",
+        "must_change_password": False,
+    }
+
+    assert shomei("logout").stderr == "Logged out.\n"
+    after = shomei("whoami")
+    assert after.exit_code == 3
+    assert after.stderr == "Error: Not logged in: run `shomei login --chamber CODE --id ID` first.\n"
+
+
+@pytest.mark.parametrize(
+    ("chamber", "login_id", "password"),
+    [
+        ("1301", "S00001", "wrong-password-123"),
+        ("1301", "S00077", TEST_PASSWORD),
+        ("9999", "S00001", TEST_PASSWORD),
+    ],
+    ids=["wrong password", "unknown ID", "wrong chamber"],
+)
+def test_bad_credentials_exit_3_with_one_message(
+    shomei: Shomei, staff_session: str, chamber: str, login_id: str, password: str
+) -> None:
+    result = shomei(
+        "login", "--chamber", chamber, "--id", login_id, "--password-stdin", input=password + "\n"
+    )
+    assert result.exit_code == 3
+    assert result.stderr == "Error: Login failed: the chamber code, ID or password is wrong.\n"
+
+
+def test_a_login_elsewhere_ends_this_session_with_exit_3_and_says_so(
+    shomei: Shomei, staff_session: str
+) -> None:
+    elsewhere = shomei(
+        "login",
+        "--chamber",
+        "1301",
+        "--id",
+        "S00001",
+        "--password-stdin",
+        "--print-token",
+        input=TEST_PASSWORD + "\n",
+    )
+    assert elsewhere.exit_code == 0
+    assert len(elsewhere.stdout.strip()) >= 43
+    result = shomei("chamber", "staff", "list")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "Error: This session was ended because the same ID logged in elsewhere "
+        "(an ID is personal: one live session per ID). Log in again with `shomei login`.\n"
+    )
+
+
+def test_shomei_token_overrides_the_saved_token(
+    shomei: Shomei, staff_session: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = shomei(
+        "login",
+        "--chamber",
+        "1301",
+        "--id",
+        "S00001",
+        "--password-stdin",
+        "--print-token",
+        input=TEST_PASSWORD + "\n",
+    ).stdout.strip()
+    monkeypatch.setenv("SHOMEI_TOKEN", token)
+    assert shomei("whoami", "--json").json()["login_id"] == "S00001"
+
+
+def test_errors_under_json_are_one_document_on_stdout(shomei: Shomei, staff_session: str) -> None:
+    result = shomei("chamber", "staff", "add", "--name", "", "--json")
+    assert result.exit_code == 7
+    assert result.json() == {
+        "error": {
+            "code": "invalid_input",
+            "message": "Invalid input: name: is required",
+            "errors": [{"field": "name", "reason": "is required"}],
+        }
+    }
+
+
+def test_missing_options_are_a_usage_error(shomei: Shomei) -> None:
+    result = shomei("chamber", "init", "--name", "東京商工会議所")
+    assert result.exit_code == 2
+    assert "Missing option '--code'" in result.stderr
+
+
+def test_invalid_values_exit_7_naming_each_field(shomei: Shomei) -> None:
+    result = shomei("chamber", "init", "--code", "13a", "--name", "x", "--time-zone", "Nowhere/Land")
+    assert result.exit_code == 7
+    assert result.stderr == (
+        "Error: Invalid input: code: must be 4 digits, e.g. 1301; "
+        "time_zone: is not a known time zone: 'Nowhere/Land'\n"
+    )
+
+
+def test_login_without_id_names_the_missing_field(shomei: Shomei) -> None:
+    result = shomei("login", "--chamber", "1301", "--password-stdin", input="x\n")
+    assert (result.exit_code, result.stderr) == (7, "Error: Invalid input: --id: is required\n")
+
+
+def test_a_store_that_is_not_shomeis_exits_8_and_is_untouched(shomei: Shomei, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("my notes\n" * 50)
+    result = shomei("whoami", database_url=f"sqlite:///{path}")
+    assert result.exit_code == 8
+    assert result.stderr == (
+        f"Error: sqlite:///{path} is not a shomei database (it is not an SQLite file); nothing was changed.\n"
+    )
+    assert path.read_text() == "my notes\n" * 50
+
+
+def test_the_token_file_is_readable_only_by_its_owner(
+    shomei: Shomei, staff_session: str, isolated: Path
+) -> None:
+    token_file = isolated / "state" / "tokens.json"
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert TEST_PASSWORD not in token_file.read_text()
+    assert staff_session not in token_file.read_text()
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.entries[(service, username)]
+
+
+def test_without_opting_in_the_token_goes_to_the_os_keyring(
+    shomei: Shomei, staff_session: str, monkeypatch: pytest.MonkeyPatch, isolated: Path
+) -> None:
+    monkeypatch.delenv("SHOMEI_INSECURE_STORAGE")
+    (isolated / "state" / "tokens.json").unlink()
+    memory = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(memory)
+    try:
+        login = shomei(
+            "login", "--chamber", "1301", "--id", "S00001", "--password-stdin", input=TEST_PASSWORD + "\n"
+        )
+        assert login.exit_code == 0
+        assert [service for service, _ in memory.entries] == ["shomei"]
+        assert not (isolated / "state" / "tokens.json").exists()
+        assert shomei("whoami", "--json").json()["login_id"] == "S00001"
+        assert shomei("logout").exit_code == 0
+        assert memory.entries == {}
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_without_a_keyring_or_opt_in_login_exits_3_with_a_hint(
+    shomei: Shomei, staff_session: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keyring.backends import fail
+
+    monkeypatch.delenv("SHOMEI_INSECURE_STORAGE")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        result = shomei(
+            "login", "--chamber", "1301", "--id", "S00001", "--password-stdin", input=TEST_PASSWORD + "\n"
+        )
+    finally:
+        keyring.set_keyring(previous)
+    assert result.exit_code == 3
+    assert "No usable OS keyring was found" in result.stderr
+    assert "--insecure-storage" in result.stderr
+
+
+def test_logout_twice_is_harmless(shomei: Shomei, staff_session: str) -> None:
+    assert shomei("logout").exit_code == 0
+    second = shomei("logout")
+    assert (second.exit_code, second.stderr) == (0, "Not logged in.\n")

@@ -1,0 +1,96 @@
+"""Startup stays light: ``shomei --help`` and every group's ``--help`` load none of the heavy libraries
+(store, HTTP client, keyring, PDF, server). Each command runs in a fresh interpreter, since a module
+imported by any earlier test would otherwise hide a regression."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FORBIDDEN = frozenset(
+    {
+        "sqlmodel",
+        "sqlalchemy",
+        "fpdf",
+        "httpx",
+        "keyring",
+        "fastapi",
+        "alembic",
+        "argon2",
+        "uvicorn",
+        "psycopg",
+    }
+)
+# pydantic is not on the list: Typer (0.29+) itself converts every non-boolean option value with it,
+# so any command given an option loads it. `shomei --help` alone does not; the benchmark measures that.
+
+GROUPS = ("chamber", "admin", "signer", "subid", "cert", "db", "config")
+TOP_COMMANDS = ("login", "logout", "whoami", "passwd")
+
+# Runs the console-script entry point with argv patched, then writes the exit code and the loaded modules
+# to the file named by the first argument, whatever way the CLI ends.
+PROBE = """
+import json, sys
+out, args = sys.argv[1], sys.argv[2:]
+sys.argv = ["shomei", *args]
+code = 0
+try:
+    from shomei_cli.cli.main import run
+    run()
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+finally:
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump({"exit_code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+
+def _probe(args: list[str], tmp_path: Path) -> tuple[int, set[str]]:
+    out = tmp_path / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        env=dict(os.environ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, f"probe of shomei {' '.join(args)} failed:\n{proc.stderr}"
+    report = json.loads(out.read_text(encoding="utf-8"))
+    return report["exit_code"], set(report["modules"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], *([group, "--help"] for group in GROUPS), ["chamber", "staff", "--help"]],
+    ids=lambda args: " ".join(args),
+)
+def test_help_loads_no_heavy_module(args: list[str], tmp_path: Path) -> None:
+    exit_code, modules = _probe(args, tmp_path)
+    loaded = {name.partition(".")[0] for name in modules} & FORBIDDEN
+    assert loaded == set(), f"shomei {' '.join(args)} imported {sorted(loaded)}"
+    assert exit_code == 0, f"shomei {' '.join(args)} exited {exit_code}"
+
+
+def test_python_m_help_lists_groups_and_commands(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "shomei_cli", "--help"],
+        env=dict(os.environ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # Each command starts its own row of the command list (after the box border, if any).
+    listed = set(re.findall(r"^[\s│|]*([a-z][a-z-]*)\s{2,}", proc.stdout, flags=re.MULTILINE))
+    missing = [name for name in (*GROUPS[:5], *TOP_COMMANDS) if name not in listed]
+    assert missing == [], f"not listed in shomei --help: {missing}\n{proc.stdout}"
