@@ -14,8 +14,7 @@ from shomei_cli.domain.records import (
     NewAccount,
     NewChamber,
 )
-from shomei_cli.services import audit, auth, chambers
-from shomei_cli.services.audit import Actor
+from shomei_cli.services import api, chambers
 from shomei_cli.services.core import Core
 from shomei_cli.services.hashing import PasswordHashing
 from shomei_cli.store.engine import make_engine
@@ -38,6 +37,7 @@ class LocalBackend:
         self.token = token
         self._clock = clock
         self._hashing = hashing
+        self._owns_core = core is None
         if core is not None:
             self.__dict__["core"] = core
 
@@ -45,35 +45,32 @@ class LocalBackend:
     def core(self) -> Core:
         return Core.open(self.database_url, clock=self._clock, hashing=self._hashing)
 
-    def _actor(self, *, allow_temporary_password: bool = False) -> Actor:
-        return auth.authenticate(self.core, self.token, allow_temporary_password=allow_temporary_password)
-
     # -- session ---------------------------------------------------------------------------------
 
     def login(self, chamber_code: str, login_id: str, password: str) -> LoginResult:
-        result = auth.login(self.core, chamber_code, login_id, password)
+        result = api.login(self.core, chamber_code, login_id, password)
         self.token = result.token
         return result
 
     def logout(self) -> None:
-        auth.logout(self.core, self._actor(allow_temporary_password=True))
+        api.logout(self.core, self.token)
 
     def whoami(self) -> Identity:
-        return auth.identity(self.core, self._actor(allow_temporary_password=True))
+        return api.whoami(self.core, self.token)
 
     def change_password(self, current: str, new: str) -> None:
-        auth.change_password(self.core, self._actor(allow_temporary_password=True), current, new)
+        api.change_password(self.core, self.token, current, new)
 
     # -- the chamber -------------------------------------------------------------------------------
 
     def add_staff(self, name: str, email: str | None) -> NewAccount:
-        return chambers.add_staff(self.core, self._actor(), name, email)
+        return api.add_staff(self.core, self.token, name, email)
 
     def list_staff(self) -> list[AccountSummary]:
-        return chambers.list_staff(self.core, self._actor())
+        return api.list_staff(self.core, self.token)
 
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
-        return audit.list_events(self.core, self._actor(), query)
+        return api.list_audit(self.core, self.token, query)
 
     # -- the store's own host only -------------------------------------------------------------------
 
@@ -89,7 +86,7 @@ class LocalBackend:
         return chambers.init_chamber(self.core, code, name, name_en, time_zone, staff_name)
 
     def close(self) -> None:
-        if "core" in self.__dict__:
+        if self._owns_core and "core" in self.__dict__:
             self.core.close()
 
 

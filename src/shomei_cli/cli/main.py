@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from shomei_cli import __version__, config
-from shomei_cli.cli import admin, chamber, config_cmd, db, session
+from shomei_cli.cli import admin, chamber, config_cmd, db, serve, session
 from shomei_cli.cli.options import JSON_META_KEY, new_group
 from shomei_cli.cli.state import State
 
@@ -108,6 +108,7 @@ app.add_typer(
     new_group("Certificate applications and issued certificates."),
     name="cert",
 )
+app.command()(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 

@@ -71,13 +71,20 @@ class State:
     def backend(self, *, with_token: bool = True) -> Backend:
         if self._backend is None:
             token = self.token_store().load(self.token_key) if with_token else None
-            if self.remote:
-                raise typer.BadParameter(
-                    "remote endpoints are not supported by this build yet", param_hint="--endpoint"
-                )
-            from shomei_cli.backends.local import LocalBackend
+            if self.endpoint is not None:
+                from shomei_cli.backends.remote import RemoteBackend, is_insecure_endpoint
+                from shomei_cli.cli.output import message
 
-            self._backend = LocalBackend(self.database_url, token)
+                if is_insecure_endpoint(self.endpoint):
+                    message(
+                        f"Warning: {self.endpoint} is plain http to another machine: "
+                        "passwords and session tokens cross the network unencrypted. Use https."
+                    )
+                self._backend = RemoteBackend(self.endpoint, token)
+            else:
+                from shomei_cli.backends.local import LocalBackend
+
+                self._backend = LocalBackend(self.database_url, token)
         backend: Backend = self._backend
         return backend
 

@@ -191,3 +191,32 @@ def all_error_classes() -> list[type[ShomeiError]]:
         seen.append(cls)
         stack.extend(cls.__subclasses__())
     return seen
+
+
+def error_from_code(code: str, message: str, details: dict[str, object]) -> ShomeiError:
+    """Rebuild the error a problem document describes (the remote backend's half of the round trip)."""
+    by_code = {cls.code: cls for cls in all_error_classes()}
+    cls = by_code.get(code, ShomeiError)
+    if cls is InvalidInput:
+        raw = details.get("errors")
+        items = raw if isinstance(raw, list) else []
+        return InvalidInput(
+            message,
+            [
+                FieldError(str(i.get("field", "")), str(i.get("reason", "")), _as_int(i.get("row")))
+                for i in items
+                if isinstance(i, dict)
+            ],
+        )
+    if cls is SessionEnded:
+        return SessionEnded(message, str(details.get("reason", "ended")))
+    if cls is RateLimited:
+        return RateLimited(message, _as_int(details.get("retry_after")) or 60)
+    error = cls(message)
+    if cls is ShomeiError:
+        error.code = code
+    return error
+
+
+def _as_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,148 @@
+"""RemoteBackend: the same calls, sent to a `shomei serve` server over HTTP (httpx).
+
+Problem documents come back as the very domain errors the local backend raises, so the CLI cannot tell the two
+apart. Only idempotent reads are retried; an endpoint that cannot be reached is ``Unavailable`` (exit 8).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from shomei_cli.domain.errors import ShomeiError, Unavailable, error_from_code
+from shomei_cli.domain.records import (
+    AccountSummary,
+    AuditEntry,
+    AuditQuery,
+    Identity,
+    LoginResult,
+    NewAccount,
+    from_dict,
+)
+
+T = TypeVar("T")
+API = "/api/v1"
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+READ_RETRIES = 2
+RETRY_STATUSES = frozenset({502, 503, 504})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def is_insecure_endpoint(endpoint: str) -> bool:
+    """Plain http to anything but this machine: passwords and tokens would cross the network in clear."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "http" and not (host in LOOPBACK_HOSTS or host.startswith("127."))
+
+
+class RemoteBackend:
+    """Sends each Backend call to the server at ``endpoint``."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        token: str | None = None,
+        *,
+        client: httpx.Client | None = None,
+        retry_pause: float = 0.5,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.token = token
+        self._client = client or httpx.Client(base_url=self.endpoint, timeout=TIMEOUT)
+        self._owns_client = client is None
+        self._retry_pause = retry_pause
+
+    # -- transport -----------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Accept": "application/json, application/problem+json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        # only reads are repeated: a write that may have reached the server is never sent twice
+        attempts = 1 + (READ_RETRIES if method == "GET" else 0)
+        for attempt in range(attempts):
+            last_try = attempt == attempts - 1
+            try:
+                response = self._client.request(method, f"{API}{path}", headers=headers, **kwargs)
+            except httpx.TransportError as exc:
+                if last_try:
+                    raise self._unreachable(exc) from None
+            else:
+                if response.status_code not in RETRY_STATUSES or last_try:
+                    return self._checked(response)
+            time.sleep(self._retry_pause * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unreachable(self, exc: httpx.TransportError) -> Unavailable:
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "cannot be reached"
+        return Unavailable(f"The endpoint {self.endpoint} {kind} ({type(exc).__name__}).")
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        if response.is_success:
+            return response
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("code"), str):
+            known = {"type", "title", "status", "detail", "code"}
+            details = {k: v for k, v in body.items() if k not in known}
+            raise error_from_code(body["code"], str(body.get("detail", "")), details)
+        if response.status_code >= 500:
+            raise Unavailable(
+                f"The endpoint {self.endpoint} answered {response.status_code} without an explanation."
+            )
+        raise ShomeiError(f"The endpoint {self.endpoint} answered {response.status_code} unexpectedly.")
+
+    def _get(self, record: type[T], path: str, **params: Any) -> T:
+        return from_dict(record, self._request("GET", path, params=_clean(params)).json())
+
+    def _get_list(self, record: type[T], path: str, **params: Any) -> list[T]:
+        return [from_dict(record, item) for item in self._request("GET", path, params=_clean(params)).json()]
+
+    # -- session ---------------------------------------------------------------------------------
+
+    def login(self, chamber_code: str, login_id: str, password: str) -> LoginResult:
+        body = {"chamber_code": chamber_code, "login_id": login_id, "password": password}
+        result = from_dict(LoginResult, self._request("POST", "/sessions", json=body).json())
+        self.token = result.token
+        return result
+
+    def logout(self) -> None:
+        self._request("DELETE", "/sessions/current")
+
+    def whoami(self) -> Identity:
+        return self._get(Identity, "/me")
+
+    def change_password(self, current: str, new: str) -> None:
+        self._request("PUT", "/me/password", json={"current_password": current, "new_password": new})
+
+    # -- the chamber -------------------------------------------------------------------------------
+
+    def add_staff(self, name: str, email: str | None) -> NewAccount:
+        response = self._request("POST", "/staff", json={"name": name, "email": email})
+        return from_dict(NewAccount, response.json())
+
+    def list_staff(self) -> list[AccountSummary]:
+        return self._get_list(AccountSummary, "/staff")
+
+    def audit(self, query: AuditQuery) -> list[AuditEntry]:
+        return self._get_list(
+            AuditEntry,
+            "/audit",
+            actor=query.actor,
+            action=query.action,
+            since=query.since.isoformat() if query.since else None,
+            limit=query.limit,
+        )
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}

@@ -1,0 +1,52 @@
+"""shomei serve: the chamber's server."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from shomei_cli.cli.state import state
+
+Host = Annotated[str, typer.Option("--host", help="The address to listen on.")]
+Port = Annotated[int, typer.Option("--port", help="The port to listen on.")]
+
+
+def serve(
+    ctx: typer.Context,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="The store (PostgreSQL in production: postgresql+psycopg://…); default: the local store.",
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url", help="Where the public verification page is reached [env: SHOMEI_PUBLIC_URL]."
+        ),
+    ] = None,
+) -> None:
+    """Run the chamber's server (needs the `server` extra: pip install 'shomei-cli[server]')."""
+    try:
+        import uvicorn
+
+        from shomei_cli.server.settings import ServerSettings
+    except ImportError:
+        raise typer.BadParameter(
+            "the server needs its extra: pip install 'shomei-cli[server]'", param_hint="serve"
+        ) from None
+    st = state(ctx)
+    settings = ServerSettings.from_environment(database_url or st.database_url, public_url=public_url)
+    # open (or create) the store before listening, so that a bad database fails here, clearly
+    from shomei_cli.server.app import create_app
+
+    app = create_app(settings)
+    from shomei_cli.cli.output import message
+    from shomei_cli.store.engine import safe_url
+
+    message(f"shomei serving {safe_url(settings.database_url)} on http://{host}:{port}/api/v1")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)

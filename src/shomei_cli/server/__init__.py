@@ -1,0 +1,1 @@
+"""The chamber's HTTP server: FastAPI routes over the same services the local backend runs."""

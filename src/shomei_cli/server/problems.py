@@ -1,0 +1,101 @@
+"""Errors as RFC 9457 problem documents carrying the domain's stable codes, and the status of each."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from shomei_cli.domain import errors as e
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("shomei.server")
+
+# Checked in order: the first class the error is an instance of decides.
+STATUSES: tuple[tuple[type[e.ShomeiError], int], ...] = (
+    (e.AuthenticationError, 401),
+    (e.PermissionDenied, 403),
+    (e.NotFound, 404),
+    (e.Conflict, 409),
+    (e.InvalidInput, 422),
+    (e.RateLimited, 429),
+    (e.Unavailable, 503),
+)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document; ``code`` is the stable machine code, extra members carry details."""
+
+    model_config = {"extra": "allow"}
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+def status_for(error: e.ShomeiError) -> int:
+    for cls, status in STATUSES:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"urn:shomei:problem:{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.ShomeiError)
+    return problem_response(status_for(exc), exc.code, exc.message, **exc.details())
+
+
+async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own request validation, in the same shape as the domain's InvalidInput."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        e.FieldError(".".join(str(p) for p in item.get("loc", ())[1:]) or "body", str(item.get("msg", "")))
+        for item in exc.errors()
+    ]
+    error = e.InvalidInput.of(errors)
+    return problem_response(422, error.code, error.message, **error.details())
+
+
+async def unexpected_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    # the traceback goes to the server's log (no locals, so no secrets); the client learns nothing of it
+    log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
+    return problem_response(500, "internal", "An unexpected error occurred on the server.")
+
+
+# Declared on every route, so that the OpenAPI schema documents what clients may receive.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
+    for status, description in (
+        (401, "Not logged in, authentication failed, or the session has ended"),
+        (403, "The role may not do this"),
+        (404, "Not found"),
+        (409, "Conflict or wrong state"),
+        (413, "The request body is too large"),
+        (422, "Invalid input; every bad field is named"),
+        (429, "Too many attempts; see Retry-After"),
+        (503, "The database cannot be reached"),
+    )
+}

@@ -1,0 +1,45 @@
+"""The server's settings: options of `shomei serve`, else environment variables, else defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+ENV_PUBLIC_URL = "SHOMEI_PUBLIC_URL"
+ENV_SECRET_KEY = "SHOMEI_SECRET_KEY"  # noqa: S105  (a variable's name)
+ENV_CORS_ORIGINS = "SHOMEI_CORS_ORIGINS"
+ENV_MAX_BODY_BYTES = "SHOMEI_MAX_BODY_BYTES"
+ENV_LOGIN_LIMIT_PER_ID = "SHOMEI_LOGIN_LIMIT_PER_ID"
+ENV_LOGIN_LIMIT_PER_ADDRESS = "SHOMEI_LOGIN_LIMIT_PER_ADDRESS"
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_LOGIN_LIMIT_PER_ID = "20/minute"
+DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "120/minute"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    database_url: str
+    # where the public verification page is reached (for the QR codes on certificates)
+    public_url: str | None = None
+    # origins allowed by CORS; empty means CORS is off
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    login_limit_per_id: str = DEFAULT_LOGIN_LIMIT_PER_ID
+    login_limit_per_address: str = DEFAULT_LOGIN_LIMIT_PER_ADDRESS
+
+    @classmethod
+    def from_environment(cls, database_url: str, **overrides: object) -> ServerSettings:
+        """Settings from the environment; explicit ``overrides`` (the serve command's options) win."""
+        origins = os.environ.get(ENV_CORS_ORIGINS, "")
+        values: dict[str, object] = {
+            "public_url": os.environ.get(ENV_PUBLIC_URL) or None,
+            "cors_origins": tuple(o.strip() for o in origins.split(",") if o.strip()),
+            "max_body_bytes": int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)),
+            "login_limit_per_id": os.environ.get(ENV_LOGIN_LIMIT_PER_ID, DEFAULT_LOGIN_LIMIT_PER_ID),
+            "login_limit_per_address": os.environ.get(
+                ENV_LOGIN_LIMIT_PER_ADDRESS, DEFAULT_LOGIN_LIMIT_PER_ADDRESS
+            ),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(database_url=database_url, **values)  # type: ignore[arg-type]
