@@ -39,3 +39,12 @@ def test_the_readme_names_every_group() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for group in ("chamber", "admin", "signer", "subid", "cert", "db", "config"):
         assert f"shomei {group}" in readme, f"README.md does not mention `shomei {group}`"
+
+
+def test_the_exported_openapi_schema_is_current() -> None:
+    from shomei_cli.server.openapi import render_openapi
+
+    current = (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")
+    assert current == render_openapi(), (
+        "docs/openapi.json is stale: run `python -m shomei_cli.server.openapi > docs/openapi.json`"
+    )

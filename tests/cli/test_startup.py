@@ -94,3 +94,17 @@ def test_python_m_help_lists_groups_and_commands(tmp_path: Path) -> None:
     listed = set(re.findall(r"^[\s│|]*([a-z][a-z-]*)\s{2,}", proc.stdout, flags=re.MULTILINE))
     missing = [name for name in (*GROUPS[:5], *TOP_COMMANDS) if name not in listed]
     assert missing == [], f"not listed in shomei --help: {missing}\n{proc.stdout}"
+
+
+def test_remote_mode_never_imports_the_store(tmp_path: Path) -> None:
+    """`shomei --endpoint … whoami` loads httpx, never SQLModel, SQLAlchemy or Alembic."""
+    import socket
+
+    with socket.socket() as sock:  # a port on this machine that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exit_code, modules = _probe(["--endpoint", f"http://127.0.0.1:{port}", "whoami"], tmp_path)
+    top_level = {name.partition(".")[0] for name in modules}
+    assert top_level & {"sqlmodel", "sqlalchemy", "alembic", "argon2", "fastapi"} == set()
+    assert "httpx" in top_level
+    assert exit_code == 8  # the endpoint cannot be reached

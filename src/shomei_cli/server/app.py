@@ -4,9 +4,12 @@ blocks the event loop."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -73,7 +76,16 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     """The server over ``core`` (or the store at ``settings.database_url``)."""
     core = core or Core.open(settings.database_url)
     limiter = LoginLimiter(settings.login_limit_per_id, settings.login_limit_per_address)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Routes run in worker threads (argon2 releases the GIL there); enough of them that fifty logins
+        # hashing at once still leave threads for every other request.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="shomei",
         version=__version__,
         summary="Online issuance of trade certificates for a chamber of commerce.",

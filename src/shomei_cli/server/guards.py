@@ -40,7 +40,11 @@ class LoginLimiter:
 
 
 class BodySizeLimit:
-    """Pure ASGI middleware: refuse request bodies over ``max_bytes`` with 413, declared or streamed."""
+    """Pure ASGI middleware: refuse request bodies over ``max_bytes`` with 413, declared or streamed.
+
+    The body is read here first (never more than ``max_bytes``) and handed on whole, so that an oversized
+    stream is refused before any route sees it.
+    """
 
     def __init__(self, app: Any, max_bytes: int) -> None:
         self.app = app
@@ -54,28 +58,34 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
-        seen = 0
-
-        async def counting_receive() -> Any:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def replay() -> Any:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
         response = problem_response(
             413, "body_too_large", f"The request body is larger than {self.max_bytes} bytes."
         )
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass

@@ -15,6 +15,8 @@ ENV_LOGIN_LIMIT_PER_ADDRESS = "SHOMEI_LOGIN_LIMIT_PER_ADDRESS"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LOGIN_LIMIT_PER_ID = "20/minute"
 DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "120/minute"
+DEFAULT_WORKER_THREADS = 100
+ENV_WORKER_THREADS = "SHOMEI_WORKER_THREADS"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class ServerSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     login_limit_per_id: str = DEFAULT_LOGIN_LIMIT_PER_ID
     login_limit_per_address: str = DEFAULT_LOGIN_LIMIT_PER_ADDRESS
+    worker_threads: int = DEFAULT_WORKER_THREADS
 
     @classmethod
     def from_environment(cls, database_url: str, **overrides: object) -> ServerSettings:
@@ -40,6 +43,7 @@ class ServerSettings:
             "login_limit_per_address": os.environ.get(
                 ENV_LOGIN_LIMIT_PER_ADDRESS, DEFAULT_LOGIN_LIMIT_PER_ADDRESS
             ),
+            "worker_threads": int(os.environ.get(ENV_WORKER_THREADS, DEFAULT_WORKER_THREADS)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(database_url=database_url, **values)  # type: ignore[arg-type]
