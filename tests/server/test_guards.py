@@ -107,7 +107,7 @@ def test_every_route_runs_in_a_worker_thread_never_on_the_event_loop(client: Tes
     from fastapi.routing import APIRoute
 
     routes = [r for r in client.app.routes if isinstance(r, APIRoute)]  # type: ignore[attr-defined]
-    assert len(routes) == 8
+    assert len(routes) >= 8
     assert [r.path for r in routes if inspect.iscoroutinefunction(r.endpoint)] == []
 
 

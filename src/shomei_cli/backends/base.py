@@ -6,15 +6,22 @@ in-process on a database URL; ``RemoteBackend`` sends the same calls to a ``shom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from shomei_cli.domain.records import (
     AccountSummary,
     AuditEntry,
     AuditQuery,
+    CardPrint,
     Identity,
+    IssuedRegistration,
     LoginResult,
     NewAccount,
+    RegistrationQuery,
+    RegistrationSummary,
+    RegistrationView,
+    ReviewEntry,
 )
 
 
@@ -45,6 +52,56 @@ class Backend(Protocol):
 
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
         """The audit trail within the caller's reach, newest first."""
+        ...
+
+    def list_reviews(self, kind: str | None, status: str | None) -> list[ReviewEntry]:
+        """The chamber's review queue (staff)."""
+        ...
+
+    def decide_review(self, reference: str, decision: str, reason: str | None) -> ReviewEntry:
+        """Approve, return or reject one review item (staff)."""
+        ...
+
+    def issue_registrations(self, csv: bytes) -> list[IssuedRegistration]:
+        """Create registrations and administrator IDs from a CSV file: all rows or none (staff)."""
+        ...
+
+    def issue_registration(self, fields: dict[str, str]) -> IssuedRegistration:
+        """Create one registration and its administrator ID (staff)."""
+        ...
+
+    def list_registrations(self, query: RegistrationQuery) -> list[RegistrationSummary]:
+        """The chamber's registrations (staff)."""
+        ...
+
+    def show_registration(self, number: str | None) -> RegistrationView:
+        """A registration (staff: any in the chamber; others: their own, with None)."""
+        ...
+
+    def print_registration_cards(self, numbers: Sequence[str | None]) -> list[CardPrint]:
+        """Print 貿易登録証 cards under the first-day rule (staff; administrators their own)."""
+        ...
+
+    def reset_admin_password(self, number: str) -> RegistrationView:
+        """A new initial password for the administrator ID (staff)."""
+        ...
+
+    def set_registration_suspended(
+        self, number: str, suspended: bool, reason: str | None
+    ) -> RegistrationView:
+        """Suspend or reinstate a registration (staff)."""
+        ...
+
+    def change_contact(self, fields: dict[str, str]) -> RegistrationView:
+        """Change the company's contact details at once (administrator)."""
+        ...
+
+    def request_change(self, fields: dict[str, str]) -> ReviewEntry:
+        """Request a change of the registered particulars (administrator)."""
+        ...
+
+    def request_renewal(self) -> ReviewEntry:
+        """Request a renewal of the registration (administrator)."""
         ...
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 
 from shomei_cli.domain.clock import DEFAULT_TIME_ZONE, Clock
@@ -9,12 +10,19 @@ from shomei_cli.domain.records import (
     AccountSummary,
     AuditEntry,
     AuditQuery,
+    CardPrint,
     Identity,
+    IssuedRegistration,
     LoginResult,
     NewAccount,
     NewChamber,
+    RegistrationQuery,
+    RegistrationSummary,
+    RegistrationView,
+    ReviewEntry,
 )
 from shomei_cli.services import api, chambers
+from shomei_cli.services.cards import purge_spent
 from shomei_cli.services.core import Core
 from shomei_cli.services.hashing import PasswordHashing
 from shomei_cli.store.engine import make_engine
@@ -31,19 +39,25 @@ class LocalBackend:
         *,
         clock: Clock | None = None,
         hashing: PasswordHashing | None = None,
+        secret_key: bytes | None = None,
         core: Core | None = None,
     ) -> None:
         self.database_url = database_url
         self.token = token
         self._clock = clock
         self._hashing = hashing
+        self._secret_key = secret_key
         self._owns_core = core is None
         if core is not None:
             self.__dict__["core"] = core
 
     @cached_property
     def core(self) -> Core:
-        return Core.open(self.database_url, clock=self._clock, hashing=self._hashing)
+        core = Core.open(
+            self.database_url, clock=self._clock, hashing=self._hashing, secret_key=self._secret_key
+        )
+        purge_spent(core)  # secrets whose day is over go now, whatever the command
+        return core
 
     # -- session ---------------------------------------------------------------------------------
 
@@ -71,6 +85,46 @@ class LocalBackend:
 
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
         return api.list_audit(self.core, self.token, query)
+
+    def list_reviews(self, kind: str | None, status: str | None) -> list[ReviewEntry]:
+        return api.list_reviews(self.core, self.token, kind, status)
+
+    def decide_review(self, reference: str, decision: str, reason: str | None) -> ReviewEntry:
+        return api.decide_review(self.core, self.token, reference, decision, reason)
+
+    # -- registrations ---------------------------------------------------------------------------------
+
+    def issue_registrations(self, csv: bytes) -> list[IssuedRegistration]:
+        return api.issue_registrations(self.core, self.token, csv)
+
+    def issue_registration(self, fields: dict[str, str]) -> IssuedRegistration:
+        return api.issue_registration(self.core, self.token, fields)
+
+    def list_registrations(self, query: RegistrationQuery) -> list[RegistrationSummary]:
+        return api.list_registrations(self.core, self.token, query)
+
+    def show_registration(self, number: str | None) -> RegistrationView:
+        return api.show_registration(self.core, self.token, number)
+
+    def print_registration_cards(self, numbers: Sequence[str | None]) -> list[CardPrint]:
+        return api.print_registration_cards(self.core, self.token, numbers)
+
+    def reset_admin_password(self, number: str) -> RegistrationView:
+        return api.reset_admin_password(self.core, self.token, number)
+
+    def set_registration_suspended(
+        self, number: str, suspended: bool, reason: str | None
+    ) -> RegistrationView:
+        return api.set_registration_suspended(self.core, self.token, number, suspended, reason)
+
+    def change_contact(self, fields: dict[str, str]) -> RegistrationView:
+        return api.change_contact(self.core, self.token, fields)
+
+    def request_change(self, fields: dict[str, str]) -> ReviewEntry:
+        return api.request_change(self.core, self.token, fields)
+
+    def request_renewal(self) -> ReviewEntry:
+        return api.request_renewal(self.core, self.token)
 
     # -- the store's own host only -------------------------------------------------------------------
 

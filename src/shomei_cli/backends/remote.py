@@ -7,8 +7,9 @@ apart. Only idempotent reads are retried; an endpoint that cannot be reached is 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -17,9 +18,15 @@ from shomei_cli.domain.records import (
     AccountSummary,
     AuditEntry,
     AuditQuery,
+    CardPrint,
     Identity,
+    IssuedRegistration,
     LoginResult,
     NewAccount,
+    RegistrationQuery,
+    RegistrationSummary,
+    RegistrationView,
+    ReviewEntry,
     from_dict,
 )
 
@@ -57,8 +64,10 @@ class RemoteBackend:
 
     # -- transport -----------------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Accept": "application/json, application/problem+json"}
+    def _request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {"Accept": "application/json, application/problem+json", **(headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         # only reads are repeated: a write that may have reached the server is never sent twice
@@ -96,6 +105,9 @@ class RemoteBackend:
                 f"The endpoint {self.endpoint} answered {response.status_code} without an explanation."
             )
         raise ShomeiError(f"The endpoint {self.endpoint} answered {response.status_code} unexpectedly.")
+
+    def _record(self, record: type[T], method: str, path: str, **kwargs: Any) -> T:
+        return from_dict(record, self._request(method, path, **kwargs).json())
 
     def _get(self, record: type[T], path: str, **params: Any) -> T:
         return from_dict(record, self._request("GET", path, params=_clean(params)).json())
@@ -139,9 +151,69 @@ class RemoteBackend:
             limit=query.limit,
         )
 
+    def list_reviews(self, kind: str | None, status: str | None) -> list[ReviewEntry]:
+        return self._get_list(ReviewEntry, "/reviews", kind=kind, status=status)
+
+    def decide_review(self, reference: str, decision: str, reason: str | None) -> ReviewEntry:
+        body = {"decision": decision, "reason": reason}
+        return self._record(ReviewEntry, "POST", f"/reviews/{_segment(reference)}/decision", json=body)
+
+    # -- registrations ---------------------------------------------------------------------------------
+
+    def issue_registrations(self, csv: bytes) -> list[IssuedRegistration]:
+        response = self._request(
+            "POST", "/registrations/batch", content=csv, headers={"Content-Type": "text/csv"}
+        )
+        return [from_dict(IssuedRegistration, item) for item in response.json()]
+
+    def issue_registration(self, fields: dict[str, str]) -> IssuedRegistration:
+        return self._record(IssuedRegistration, "POST", "/registrations", json={"fields": fields})
+
+    def list_registrations(self, query: RegistrationQuery) -> list[RegistrationSummary]:
+        return self._get_list(
+            RegistrationSummary,
+            "/registrations",
+            status=query.status,
+            expiring_within=query.expiring_within,
+            limit=query.limit,
+        )
+
+    def show_registration(self, number: str | None) -> RegistrationView:
+        path = f"/registrations/{_segment(number)}" if number else "/registration"
+        return self._get(RegistrationView, path)
+
+    def print_registration_cards(self, numbers: Sequence[str | None]) -> list[CardPrint]:
+        response = self._request("POST", "/registrations/cards", json={"numbers": list(numbers)})
+        return [from_dict(CardPrint, item) for item in response.json()]
+
+    def reset_admin_password(self, number: str) -> RegistrationView:
+        return self._record(RegistrationView, "POST", f"/registrations/{_segment(number)}/password-reset")
+
+    def set_registration_suspended(
+        self, number: str, suspended: bool, reason: str | None
+    ) -> RegistrationView:
+        path = f"/registrations/{_segment(number)}/suspension"
+        if suspended:
+            return self._record(RegistrationView, "PUT", path, json={"reason": reason})
+        return self._record(RegistrationView, "DELETE", path)
+
+    def change_contact(self, fields: dict[str, str]) -> RegistrationView:
+        return self._record(RegistrationView, "PATCH", "/registration/contact", json={"fields": fields})
+
+    def request_change(self, fields: dict[str, str]) -> ReviewEntry:
+        return self._record(ReviewEntry, "POST", "/registration/change-requests", json={"fields": fields})
+
+    def request_renewal(self) -> ReviewEntry:
+        return self._record(ReviewEntry, "POST", "/registration/renewal-requests")
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+
+def _segment(value: str) -> str:
+    """A user-given reference as one URL path segment."""
+    return quote(value.strip(), safe="")
 
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:

@@ -2,19 +2,410 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-from shomei_cli.cli.audit_view import (
-    ActionOption,
-    ActorOption,
-    LimitOption,
-    SinceOption,
-    show_audit,
-)
+from shomei_cli.cli import output
+from shomei_cli.cli.audit_view import ActionOption, ActorOption, LimitOption, SinceOption, show_audit
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 
-app = new_group("Trade registrations and their administrator IDs.")
+if TYPE_CHECKING:
+    from shomei_cli.backends.base import Backend
+    from shomei_cli.domain.records import CardPrint, IssuedRegistration, RegistrationView
+
+app = new_group("Trade registrations (貿易登録) and their administrator IDs.")
+
+RegistrationArg = Annotated[str, typer.Argument(help="The registration number (10 digits).")]
+OptionalRegistrationArg = Annotated[
+    str | None, typer.Argument(help="The registration number; administrators omit it (their own).")
+]
+CARD_BATCH = 50
+
+
+@app.command()
+def issue(
+    ctx: typer.Context,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="A CSV file of registrations (docs/registrations.md).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write one 貿易登録証 PDF per registration.")
+    ] = Path("cards"),
+    kind: Annotated[str | None, typer.Option("--kind", help="exporter (申請者) or agent (代行業者).")] = None,
+    corporate_number: Annotated[
+        str | None, typer.Option("--corporate-number", help="法人番号, 13 digits.")
+    ] = None,
+    company: Annotated[str | None, typer.Option("--company", help="Company name (Japanese).")] = None,
+    company_en: Annotated[str | None, typer.Option("--company-en", help="Company name (English).")] = None,
+    representative: Annotated[
+        str | None, typer.Option("--representative", help="Representative's name (kanji).")
+    ] = None,
+    representative_en: Annotated[
+        str | None, typer.Option("--representative-en", help="Representative's name (romaji).")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Representative's title (Japanese).")] = None,
+    title_en: Annotated[
+        str | None, typer.Option("--title-en", help="Representative's title (English).")
+    ] = None,
+    postal_code: Annotated[str | None, typer.Option("--postal-code", help="7 digits, e.g. 100-0001.")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="Address (Japanese).")] = None,
+    address_en: Annotated[str | None, typer.Option("--address-en", help="Address (English).")] = None,
+    contact_person: Annotated[str | None, typer.Option("--contact-person", help="Contact person.")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="Department.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    member: Annotated[
+        bool, typer.Option("--member/--non-member", help="Chamber member or not (fees differ).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create trade registrations and issue their administrator IDs; write each 貿易登録証 (staff).
+
+    From a CSV file (every row is checked before anything is written; rows already registered are
+    reported, not redone), or one registration from the options.
+    """
+    from shomei_cli.cli.files import check_output_dir, read_input_file
+
+    single = {
+        "kind": kind,
+        "corporate_number": corporate_number,
+        "company_name": company,
+        "company_name_en": company_en,
+        "representative_name": representative,
+        "representative_name_en": representative_en,
+        "representative_title": title,
+        "representative_title_en": title_en,
+        "postal_code": postal_code,
+        "address": address,
+        "address_en": address_en,
+        "contact_person": contact_person,
+        "department": department,
+        "phone": phone,
+        "email": email,
+    }
+    given = {k: v for k, v in single.items() if v is not None}
+    if csv is not None and given:
+        raise typer.BadParameter("give either --csv or the options of one registration, not both")
+    if csv is None and not given:
+        raise typer.BadParameter("give --csv FILE, or the options of one registration (--company …)")
+    data = read_input_file(csv, "--csv") if csv is not None else None
+    directory = check_output_dir(out)
+    backend = state(ctx).backend()
+    if data is not None:
+        results = backend.issue_registrations(data)
+    else:
+        results = [backend.issue_registration({**given, "member": "yes" if member else "no"})]
+    to_print = [r for r in results if r.card_pending]
+    printed = _print_cards(backend, to_print, directory, show_progress=not as_json)
+    _report_issue(results, printed, as_json)
+
+
+def _print_cards(
+    backend: Backend, rows: list[IssuedRegistration], directory: Path, *, show_progress: bool
+) -> dict[str, tuple[Path, CardPrint]]:
+    from shomei_cli.cli.files import write_atomic
+
+    printed: dict[str, tuple[Path, CardPrint]] = {}
+    progress = None
+    if show_progress and sys.stderr.isatty() and len(rows) > 1:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        progress = Progress(console=Console(stderr=True), transient=True)
+        progress.start()
+        task = progress.add_task("貿易登録証", total=len(rows))
+    try:
+        for start in range(0, len(rows), CARD_BATCH):
+            chunk = rows[start : start + CARD_BATCH]
+            for card in backend.print_registration_cards([r.registration_number for r in chunk]):
+                path = directory / f"{card.registration_number}.pdf"
+                write_atomic(path, card.pdf)
+                printed[card.registration_number] = (path, card)
+            if progress is not None:
+                progress.advance(task, len(chunk))
+    finally:
+        if progress is not None:
+            progress.stop()
+    return printed
+
+
+def _report_issue(
+    results: list[IssuedRegistration], printed: dict[str, tuple[Path, CardPrint]], as_json: bool
+) -> None:
+    if as_json:
+        rows = []
+        for r in results:
+            path, card = printed.get(r.registration_number, (None, None))
+            rows.append(
+                {
+                    "row": r.row,
+                    "outcome": r.outcome,
+                    "registration_number": r.registration_number,
+                    "corporate_number": r.corporate_number,
+                    "company_name": r.company_name,
+                    "admin_id": r.admin_id,
+                    "card": str(path) if path else None,
+                    "password": card.password if card else None,
+                }
+            )
+        output.emit_json(rows)
+        return
+    output.emit_table(
+        ["row", "outcome", "registration", "admin id", "company", "card"],
+        [
+            (
+                r.row,
+                r.outcome,
+                r.registration_number,
+                r.admin_id,
+                r.company_name,
+                printed[r.registration_number][0] if r.registration_number in printed else "",
+            )
+            for r in results
+        ],
+    )
+    created = sum(1 for r in results if r.outcome == "created")
+    output.message(
+        f"{created} registration(s) created, {len(results) - created} already registered; "
+        f"{len(printed)} card(s) written."
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="active, suspended or expired.")] = None,
+    expiring_within: Annotated[
+        int | None, typer.Option("--expiring-within", help="Only those whose validity ends within DAYS.")
+    ] = None,
+    expired: Annotated[
+        bool, typer.Option("--expired", help="Only expired ones (= --status expired).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The chamber's registrations (staff)."""
+    from shomei_cli.domain.records import RegistrationQuery
+
+    if expired:
+        status = "expired"
+    rows = state(ctx).backend().list_registrations(RegistrationQuery(status, expiring_within))
+    if as_json:
+        output.emit_records(rows)
+        return
+    output.emit_table(
+        ["registration", "company", "status", "valid until", "days left", "admin id", "member"],
+        [
+            (
+                r.registration_number,
+                r.company_name,
+                r.status,
+                r.valid_until.isoformat(),
+                r.days_left,
+                r.admin_id,
+                "yes" if r.member else "no",
+            )
+            for r in rows
+        ],
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context, registration: OptionalRegistrationArg = None, as_json: JsonOption = False
+) -> None:
+    """登録内容確認: particulars, contact, validity and administrator ID."""
+    view = state(ctx).backend().show_registration(registration)
+    _emit_view(view, as_json)
+
+
+def _emit_view(view: RegistrationView, as_json: bool) -> None:
+    if as_json:
+        output.emit_record(view)
+        return
+    output.emit_fields(
+        [
+            ("registration", view.registration_number),
+            ("kind", view.kind),
+            ("company", f"{view.company_name} / {view.company_name_en}"),
+            ("corporate number", view.corporate_number),
+            (
+                "representative",
+                f"{view.representative_title} {view.representative_name} / "
+                f"{view.representative_title_en} {view.representative_name_en}",
+            ),
+            ("address", f"〒{view.postal_code} {view.address} / {view.address_en}"),
+            ("contact", f"{view.contact_person} {view.department or ''} {view.phone} {view.email}".strip()),
+            ("member", "yes" if view.member else "no"),
+            ("status", view.status + (f" ({view.status_reason})" if view.status_reason else "")),
+            (
+                "valid",
+                f"{view.valid_from.isoformat()} to {view.valid_until.isoformat()} "
+                f"({view.days_left} days left{', renewal open' if view.renewal_open else ''})",
+            ),
+            (
+                "admin id",
+                view.admin_id
+                + (" (locked)" if view.admin_locked else "")
+                + (" (temporary password)" if view.admin_must_change_password else ""),
+            ),
+            ("pending requests", ", ".join(view.pending_requests) or "none"),
+        ]
+    )
+
+
+@app.command()
+def card(
+    ctx: typer.Context,
+    registration: OptionalRegistrationArg = None,
+    out: Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")] = Path("card.pdf"),
+    as_json: JsonOption = False,
+) -> None:
+    """Print the 貿易登録証. The password is on it only on the day the card is first printed."""
+    from shomei_cli.cli.files import check_output_file, write_atomic
+
+    target = check_output_file(out)
+    (printed,) = state(ctx).backend().print_registration_cards([registration])
+    write_atomic(target, printed.pdf)
+    _report_card(printed, target, as_json)
+
+
+def _report_card(printed: CardPrint, target: Path, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(
+            {
+                "registration_number": printed.registration_number,
+                "admin_id": printed.login_id,
+                "card": str(target),
+                "password": printed.password,
+                "password_shown": printed.password is not None,
+                "first_printed_at": printed.first_printed_at.isoformat(),
+                "print_count": printed.print_count,
+            }
+        )
+        return
+    shown = (
+        "with the password" if printed.password else "without the password (not shown after the first day)"
+    )
+    output.message(
+        f"Wrote {target}: 貿易登録証 of {printed.registration_number} ({printed.login_id}), {shown}."
+    )
+
+
+@app.command("reset-password")
+def reset_password(
+    ctx: typer.Context,
+    registration: RegistrationArg,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Also print the new card to this PDF file.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A new initial password for the administrator ID (staff); it starts a new card cycle."""
+    from shomei_cli.cli.files import check_output_file, write_atomic
+
+    target = check_output_file(out) if out is not None else None
+    backend = state(ctx).backend()
+    view = backend.reset_admin_password(registration)
+    if target is None:
+        if as_json:
+            output.emit_json({"registration_number": view.registration_number, "admin_id": view.admin_id})
+        output.message(
+            f"The password of {view.admin_id} was reset; print the new card with "
+            f"`shomei admin card {view.registration_number} -o FILE` (the password shows on its first day)."
+        )
+        return
+    (printed,) = backend.print_registration_cards([registration])
+    write_atomic(target, printed.pdf)
+    _report_card(printed, target, as_json)
+
+
+@app.command()
+def suspend(
+    ctx: typer.Context,
+    registration: RegistrationArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why (shown to the company).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Suspend a registration: no new applications until reinstated (staff)."""
+    _emit_view(state(ctx).backend().set_registration_suspended(registration, True, reason), as_json)
+
+
+@app.command()
+def reinstate(ctx: typer.Context, registration: RegistrationArg, as_json: JsonOption = False) -> None:
+    """Reinstate a suspended registration (staff)."""
+    _emit_view(state(ctx).backend().set_registration_suspended(registration, False, None), as_json)
+
+
+@app.command()
+def contact(
+    ctx: typer.Context,
+    person: Annotated[str | None, typer.Option("--person", help="Contact person.")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="Department.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """連絡先等変更: change contact details at once (administrators)."""
+    fields = {"contact_person": person, "department": department, "phone": phone, "email": email}
+    view = state(ctx).backend().change_contact({k: v for k, v in fields.items() if v is not None})
+    _emit_view(view, as_json)
+
+
+@app.command()
+def change(
+    ctx: typer.Context,
+    company: Annotated[str | None, typer.Option("--company", help="Company name (Japanese).")] = None,
+    company_en: Annotated[str | None, typer.Option("--company-en", help="Company name (English).")] = None,
+    representative: Annotated[
+        str | None, typer.Option("--representative", help="Representative's name (kanji).")
+    ] = None,
+    representative_en: Annotated[
+        str | None, typer.Option("--representative-en", help="Representative's name (romaji).")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Representative's title (Japanese).")] = None,
+    title_en: Annotated[
+        str | None, typer.Option("--title-en", help="Representative's title (English).")
+    ] = None,
+    postal_code: Annotated[str | None, typer.Option("--postal-code", help="7 digits.")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="Address (Japanese).")] = None,
+    address_en: Annotated[str | None, typer.Option("--address-en", help="Address (English).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """登録内容変更: request a change of registered particulars, applied when the chamber approves."""
+    fields = {
+        "company_name": company,
+        "company_name_en": company_en,
+        "representative_name": representative,
+        "representative_name_en": representative_en,
+        "representative_title": title,
+        "representative_title_en": title_en,
+        "postal_code": postal_code,
+        "address": address,
+        "address_en": address_en,
+    }
+    item = state(ctx).backend().request_change({k: v for k, v in fields.items() if v is not None})
+    _emit_request(item, as_json)
+
+
+@app.command()
+def renew(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """有効期間更新: request a renewal (from 30 days before validity ends; approval adds 2 years)."""
+    _emit_request(state(ctx).backend().request_renewal(), as_json)
+
+
+def _emit_request(item: object, as_json: bool) -> None:
+    from shomei_cli.domain.records import ReviewEntry
+
+    assert isinstance(item, ReviewEntry)
+    if as_json:
+        output.emit_record(item)
+        return
+    output.emit_fields([("reference", item.reference), ("status", item.status), ("request", item.summary)])
+    output.message(f"Request {item.reference} is waiting for the chamber's review.")
 
 
 @app.command()

@@ -109,3 +109,74 @@ def audit(
 ) -> None:
     """The audit trail of the whole chamber, newest first."""
     show_audit(state(ctx), actor, action, since, limit, as_json)
+
+
+review_app = new_group(
+    "The review queue: change and renewal requests (and, later, signers and applications)."
+)
+app.add_typer(review_app, name="review")
+ReferenceArg = Annotated[str, typer.Argument(help="The item's reference, e.g. RQ000001.")]
+
+
+@review_app.command("list")
+def review_list(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option("--kind", help="change or renewal.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending (default), approved, returned, rejected or all.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Items waiting for a decision (or decided ones, with --status)."""
+    items = state(ctx).backend().list_reviews(kind, status)
+    if as_json:
+        output.emit_records(items)
+        return
+    output.emit_table(
+        ["reference", "kind", "status", "registration", "company", "request", "submitted"],
+        [
+            (
+                i.reference,
+                i.kind,
+                i.status,
+                i.registration_number,
+                i.company_name,
+                i.summary,
+                output.show_time(i.submitted_at),
+            )
+            for i in items
+        ],
+    )
+
+
+def _decide(ctx: typer.Context, reference: str, decision: str, reason: str | None, as_json: bool) -> None:
+    item = state(ctx).backend().decide_review(reference, decision, reason)
+    if as_json:
+        output.emit_record(item)
+        return
+    output.message(f"{item.reference} ({item.kind}, {item.company_name}): {item.status}.")
+
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why; the applicant sees it.")]
+
+
+@review_app.command()
+def approve(ctx: typer.Context, reference: ReferenceArg, as_json: JsonOption = False) -> None:
+    """Approve an item: its change takes effect."""
+    _decide(ctx, reference, "approve", None, as_json)
+
+
+@review_app.command("return")
+def return_(
+    ctx: typer.Context, reference: ReferenceArg, reason: ReasonOption, as_json: JsonOption = False
+) -> None:
+    """Return an item for correction, with a reason."""
+    _decide(ctx, reference, "return", reason, as_json)
+
+
+@review_app.command()
+def reject(
+    ctx: typer.Context, reference: ReferenceArg, reason: ReasonOption, as_json: JsonOption = False
+) -> None:
+    """Reject an item for good, with a reason."""
+    _decide(ctx, reference, "reject", reason, as_json)

@@ -58,7 +58,9 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     Console(soft_wrap=True).print(table)

@@ -39,8 +39,13 @@ def serve(
         raise typer.BadParameter(
             "the server needs its extra: pip install 'shomei-cli[server]'", param_hint="serve"
         ) from None
+    from shomei_cli import config, keys
+
     st = state(ctx)
-    settings = ServerSettings.from_environment(database_url or st.database_url, public_url=public_url)
+    key = keys.configured_key(config.paths().config_dir / keys.KEY_FILE_NAME)
+    settings = ServerSettings.from_environment(
+        database_url or st.database_url, public_url=public_url, secret_key=key
+    )
     # open (or create) the store before listening, so that a bad database fails here, clearly
     from shomei_cli.server.app import create_app
 

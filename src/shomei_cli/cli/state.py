@@ -82,9 +82,11 @@ class State:
                     )
                 self._backend = RemoteBackend(self.endpoint, token)
             else:
+                from shomei_cli import keys
                 from shomei_cli.backends.local import LocalBackend
 
-                self._backend = LocalBackend(self.database_url, token)
+                key = keys.configured_key(config.paths().config_dir / keys.KEY_FILE_NAME)
+                self._backend = LocalBackend(self.database_url, token, secret_key=key)
         backend: Backend = self._backend
         return backend
 

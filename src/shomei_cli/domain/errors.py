@@ -133,6 +133,8 @@ class Expired(Conflict):
 
 # -- invalid input (exit 7) ------------------------------------------------------------------------
 
+MESSAGE_LIMIT = 50
+
 
 @dataclass(eq=False)
 class InvalidInput(ShomeiError):
@@ -143,7 +145,10 @@ class InvalidInput(ShomeiError):
 
     @classmethod
     def of(cls, errors: list[FieldError]) -> InvalidInput:
-        lines = "; ".join(str(e) for e in errors)
+        """The message names every error, up to MESSAGE_LIMIT of them; ``errors`` always holds all."""
+        lines = "; ".join(str(e) for e in errors[:MESSAGE_LIMIT])
+        if len(errors) > MESSAGE_LIMIT:
+            lines += f"; and {len(errors) - MESSAGE_LIMIT} more (see --json for all)"
         return cls(f"Invalid input: {lines}", errors)
 
     @classmethod
@@ -183,13 +188,14 @@ class RateLimited(ShomeiError):
 
 
 def all_error_classes() -> list[type[ShomeiError]]:
-    """Every concrete error class, for the exit-code and HTTP mappings and their tests."""
+    """Every error class of this module (not subclasses made elsewhere for internal use), parents first."""
     seen: list[type[ShomeiError]] = []
-    stack: list[type[ShomeiError]] = [ShomeiError]
-    while stack:
-        cls = stack.pop()
-        seen.append(cls)
-        stack.extend(cls.__subclasses__())
+    queue: list[type[ShomeiError]] = [ShomeiError]
+    while queue:
+        cls = queue.pop(0)
+        if cls.__module__ == __name__:
+            seen.append(cls)
+        queue.extend(cls.__subclasses__())
     return seen
 
 

@@ -7,6 +7,7 @@ Stdlib dataclasses, so the CLI in remote mode needs neither the store nor pydant
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import types
 import typing
@@ -90,11 +91,13 @@ class AuditEntry:
 
 
 def to_dict(record: Any) -> dict[str, Any]:
-    """The JSON-ready form of a record: datetimes and dates as ISO 8601 strings."""
+    """The JSON-ready form of a record: datetimes and dates as ISO 8601 strings, bytes as base64."""
     return {f.name: _encode(getattr(record, f.name)) for f in dataclasses.fields(record)}
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     if isinstance(value, datetime | date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -127,6 +130,8 @@ def _decode(hint: Any, value: Any) -> Any:
     if origin is list:
         (item,) = typing.get_args(hint)
         return [_decode(item, v) for v in value]
+    if hint is bytes:
+        return base64.b64decode(value)
     if hint is datetime:
         return datetime.fromisoformat(value)
     if hint is date:
@@ -134,3 +139,101 @@ def _decode(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return from_dict(hint, value)
     return value
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationQuery:
+    status: str | None = None  # active, suspended, expired
+    expiring_within: int | None = None  # days
+    limit: int = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationSummary:
+    registration_number: str
+    kind: str
+    company_name: str
+    company_name_en: str
+    corporate_number: str
+    member: bool
+    status: str
+    valid_until: date
+    days_left: int
+    admin_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationView:
+    """登録内容確認: the registration's particulars, contact details, validity and administrator."""
+
+    registration_number: str
+    kind: str
+    corporate_number: str
+    company_name: str
+    company_name_en: str
+    representative_name: str
+    representative_name_en: str
+    representative_title: str
+    representative_title_en: str
+    postal_code: str
+    address: str
+    address_en: str
+    contact_person: str
+    department: str | None
+    phone: str
+    email: str
+    member: bool
+    status: str
+    status_reason: str | None
+    valid_from: date
+    valid_until: date
+    days_left: int
+    renewal_open: bool
+    admin_id: str
+    admin_locked: bool
+    admin_must_change_password: bool
+    pending_requests: list[str]
+    created_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class IssuedRegistration:
+    """One row of a batch: created now, or already registered (same corporate number)."""
+
+    row: int | None
+    outcome: str  # created, exists
+    registration_number: str
+    corporate_number: str
+    company_name: str
+    admin_id: str
+    # an existing registration whose card was never printed: the batch prints it (resumable batches)
+    card_pending: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class CardPrint:
+    """A printed card (貿易登録証 or 署名登録証). ``password`` is set only when the first-day rule allows."""
+
+    login_id: str
+    registration_number: str
+    password: str | None
+    password_notice: str | None  # why there is no password, when there is none
+    first_printed_at: datetime
+    print_count: int
+    pdf: bytes = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewEntry:
+    reference: str
+    kind: str
+    status: str
+    registration_number: str
+    company_name: str
+    summary: str
+    payload: dict[str, Any]
+    reason: str | None
+    submitted_at: datetime
+    submitted_by: str | None
+    decided_at: datetime | None
+    decided_by: str | None

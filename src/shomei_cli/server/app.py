@@ -4,17 +4,20 @@ blocks the event loop."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Body, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli import __version__
 from shomei_cli.domain.errors import ShomeiError, Unavailable
@@ -23,22 +26,30 @@ from shomei_cli.domain.records import (
     AuditEntry,
     AuditQuery,
     Identity,
+    IssuedRegistration,
     LoginResult,
     NewAccount,
+    RegistrationQuery,
+    RegistrationSummary,
+    RegistrationView,
+    ReviewEntry,
+    to_dict,
 )
 from shomei_cli.server.guards import BodySizeLimit, LoginLimiter
 from shomei_cli.server.problems import (
     ERROR_RESPONSES,
     domain_error_handler,
+    http_error_handler,
     unexpected_error_handler,
     validation_error_handler,
 )
 from shomei_cli.server.settings import ServerSettings
 from shomei_cli.services import api
-from shomei_cli.services.audit import MAX_AUDIT_LIMIT
+from shomei_cli.services.cards import purge_spent
 from shomei_cli.services.core import Core
 
 API = "/api/v1"
+log = logging.getLogger("shomei.server")
 _bearer = HTTPBearer(auto_error=False, description="The session token from POST /api/v1/sessions.")
 
 
@@ -51,20 +62,53 @@ def _token(
 Token = Annotated[str | None, Depends(_token)]
 
 
+# Request bodies only carry values: their rules (lengths, formats) are the services', so that local and
+# remote refuse the same input with the same words. The body size limit bounds everything.
+
+
 class LoginRequest(BaseModel):
-    chamber_code: str = Field(max_length=16)
-    login_id: str = Field(max_length=64)
-    password: str = Field(max_length=1024)
+    chamber_code: str
+    login_id: str
+    password: str
 
 
 class PasswordChange(BaseModel):
-    current_password: str = Field(max_length=1024)
-    new_password: str = Field(max_length=1024)
+    current_password: str
+    new_password: str
 
 
 class StaffCreate(BaseModel):
-    name: str = Field(max_length=1000)
-    email: str | None = Field(default=None, max_length=1000)
+    name: str
+    email: str | None = None
+
+
+class Fields(BaseModel):
+    fields: dict[str, str]
+
+
+class CardNumbers(BaseModel):
+    numbers: list[str | None]
+
+
+class Reason(BaseModel):
+    reason: str | None = None
+
+
+class Decision(BaseModel):
+    decision: str = Field(description="approve, return or reject")
+    reason: str | None = None
+
+
+class CardPrintBody(BaseModel):
+    """A printed card; ``pdf`` is the PDF in base64. ``password`` only when the first-day rule allows."""
+
+    login_id: str
+    registration_number: str
+    password: str | None
+    password_notice: str | None
+    first_printed_at: datetime
+    print_count: int
+    pdf: str
 
 
 class Health(BaseModel):
@@ -72,9 +116,22 @@ class Health(BaseModel):
     version: str
 
 
+SWEEP_SECONDS = 300
+
+
+async def _sweep_card_secrets(core: Core) -> None:
+    """Destroy card passwords whose day is over, every few minutes, even if nobody prints again."""
+    while True:
+        try:
+            await to_thread.run_sync(purge_spent, core)
+        except ShomeiError:
+            log.warning("card secrets could not be swept this time (the database did not answer)")
+        await asyncio.sleep(SWEEP_SECONDS)
+
+
 def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     """The server over ``core`` (or the store at ``settings.database_url``)."""
-    core = core or Core.open(settings.database_url)
+    core = core or Core.open(settings.database_url, secret_key=settings.secret_key)
     limiter = LoginLimiter(settings.login_limit_per_id, settings.login_limit_per_address)
 
     @asynccontextmanager
@@ -82,7 +139,11 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         # Routes run in worker threads (argon2 releases the GIL there); enough of them that fifty logins
         # hashing at once still leave threads for every other request.
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        yield
+        sweeper = asyncio.create_task(_sweep_card_secrets(core))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -98,8 +159,13 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_exception_handler(ShomeiError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={f"{API}/registrations/batch": settings.max_upload_bytes},
+    )
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -159,12 +225,101 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.get(f"{API}/audit", tags=["chamber"])
     def audit(
         token: Token,
-        actor: Annotated[str | None, Query(max_length=64)] = None,
-        action: Annotated[str | None, Query(max_length=64)] = None,
+        actor: str | None = None,
+        action: str | None = None,
         since: datetime | None = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_LIMIT)] = 100,
+        limit: int = 100,
     ) -> list[AuditEntry]:
         """The audit trail within your reach, newest first."""
         return api.list_audit(core, token, AuditQuery(actor, action, since, limit))
+
+    @app.get(f"{API}/reviews", tags=["review"])
+    def list_reviews(token: Token, kind: str | None = None, status: str | None = None) -> list[ReviewEntry]:
+        """The review queue: pending items by default."""
+        return api.list_reviews(core, token, kind, status)
+
+    @app.post(f"{API}/reviews/{{reference}}/decision", tags=["review"])
+    def decide_review(reference: str, body: Decision, token: Token) -> ReviewEntry:
+        """Approve, return (with a reason) or reject (with a reason) one item."""
+        return api.decide_review(core, token, reference, body.decision, body.reason)
+
+    @app.post(f"{API}/registrations/batch", tags=["registrations"])
+    def issue_registrations(
+        data: Annotated[bytes, Body(media_type="text/csv", description="The CSV file, UTF-8 or Shift_JIS.")],
+        token: Token,
+    ) -> list[IssuedRegistration]:
+        """Create registrations from a CSV file: every row or none."""
+        return api.issue_registrations(core, token, data)
+
+    @app.post(f"{API}/registrations", status_code=201, tags=["registrations"])
+    def issue_registration(body: Fields, token: Token) -> IssuedRegistration:
+        """Create one registration and its administrator ID."""
+        return api.issue_registration(core, token, body.fields)
+
+    @app.get(f"{API}/registrations", tags=["registrations"])
+    def list_registrations(
+        token: Token,
+        status: str | None = None,
+        expiring_within: int | None = None,
+        limit: int = 1000,
+    ) -> list[RegistrationSummary]:
+        """The chamber's registrations."""
+        return api.list_registrations(core, token, RegistrationQuery(status, expiring_within, limit))
+
+    @app.get(f"{API}/registration", tags=["registrations"])
+    def own_registration(token: Token) -> RegistrationView:
+        """Your own company's registration (administrators and signers)."""
+        return api.show_registration(core, token, None)
+
+    @app.get(f"{API}/registrations/{{number}}", tags=["registrations"])
+    def show_registration(number: str, token: Token) -> RegistrationView:
+        """One registration."""
+        return api.show_registration(core, token, number)
+
+    @app.post(f"{API}/registrations/cards", tags=["registrations"])
+    def print_cards(body: CardNumbers, token: Token) -> list[CardPrintBody]:
+        """Print 貿易登録証 cards (each print is recorded; first-day password rule)."""
+        return [CardPrintBody(**to_dict(c)) for c in api.print_registration_cards(core, token, body.numbers)]
+
+    @app.get(
+        f"{API}/registrations/{{number}}/card",
+        tags=["registrations"],
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}, "description": "The card as a PDF"}},
+    )
+    def card_pdf(number: str, token: Token) -> Response:
+        """Print one 貿易登録証 as application/pdf (recorded like any print)."""
+        (card,) = api.print_registration_cards(core, token, [number])
+        return Response(card.pdf, media_type="application/pdf")
+
+    @app.post(f"{API}/registrations/{{number}}/password-reset", tags=["registrations"])
+    def reset_admin_password(number: str, token: Token) -> RegistrationView:
+        """A new initial password for the administrator ID; print the new card afterwards."""
+        return api.reset_admin_password(core, token, number)
+
+    @app.put(f"{API}/registrations/{{number}}/suspension", tags=["registrations"])
+    def suspend(number: str, body: Reason, token: Token) -> RegistrationView:
+        """Suspend a registration (a reason is required)."""
+        return api.set_registration_suspended(core, token, number, True, body.reason)
+
+    @app.delete(f"{API}/registrations/{{number}}/suspension", tags=["registrations"])
+    def reinstate(number: str, token: Token) -> RegistrationView:
+        """Reinstate a suspended registration."""
+        return api.set_registration_suspended(core, token, number, False, None)
+
+    @app.patch(f"{API}/registration/contact", tags=["registrations"])
+    def change_contact(body: Fields, token: Token) -> RegistrationView:
+        """Change contact details at once: contact_person, department, phone, email."""
+        return api.change_contact(core, token, body.fields)
+
+    @app.post(f"{API}/registration/change-requests", status_code=201, tags=["registrations"])
+    def request_change(body: Fields, token: Token) -> ReviewEntry:
+        """Request a change of registered particulars (reviewed by the chamber)."""
+        return api.request_change(core, token, body.fields)
+
+    @app.post(f"{API}/registration/renewal-requests", status_code=201, tags=["registrations"])
+    def request_renewal(token: Token) -> ReviewEntry:
+        """Request a renewal (from 30 days before validity ends)."""
+        return api.request_renewal(core, token)
 
     return app

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli.domain import errors as e
 
@@ -77,6 +78,17 @@ async def validation_error_handler(_request: Request, exc: Exception) -> JSONRes
     ]
     error = e.InvalidInput.of(errors)
     return problem_response(422, error.code, error.message, **error.details())
+
+
+async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """The framework's own refusals (an unreadable body, an unknown path or method) as problem documents."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        error = e.InvalidInput.of([e.FieldError("body", "is not readable JSON text")])
+        return problem_response(422, error.code, error.message, **error.details())
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    code = codes.get(exc.status_code, "http_error")
+    return problem_response(exc.status_code, code, str(exc.detail))
 
 
 async def unexpected_error_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -13,6 +13,8 @@ ENV_LOGIN_LIMIT_PER_ID = "SHOMEI_LOGIN_LIMIT_PER_ID"
 ENV_LOGIN_LIMIT_PER_ADDRESS = "SHOMEI_LOGIN_LIMIT_PER_ADDRESS"
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+ENV_MAX_UPLOAD_BYTES = "SHOMEI_MAX_UPLOAD_BYTES"
 DEFAULT_LOGIN_LIMIT_PER_ID = "20/minute"
 DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "120/minute"
 DEFAULT_WORKER_THREADS = 100
@@ -27,9 +29,13 @@ class ServerSettings:
     # origins allowed by CORS; empty means CORS is off
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # CSV batches (10,000 registrations are a few MB)
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     login_limit_per_id: str = DEFAULT_LOGIN_LIMIT_PER_ID
     login_limit_per_address: str = DEFAULT_LOGIN_LIMIT_PER_ADDRESS
     worker_threads: int = DEFAULT_WORKER_THREADS
+    # protects card passwords at rest (shomei_cli.keys); None: an ephemeral key, for tests only
+    secret_key: bytes | None = None
 
     @classmethod
     def from_environment(cls, database_url: str, **overrides: object) -> ServerSettings:
@@ -39,6 +45,7 @@ class ServerSettings:
             "public_url": os.environ.get(ENV_PUBLIC_URL) or None,
             "cors_origins": tuple(o.strip() for o in origins.split(",") if o.strip()),
             "max_body_bytes": int(os.environ.get(ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES)),
+            "max_upload_bytes": int(os.environ.get(ENV_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES)),
             "login_limit_per_id": os.environ.get(ENV_LOGIN_LIMIT_PER_ID, DEFAULT_LOGIN_LIMIT_PER_ID),
             "login_limit_per_address": os.environ.get(
                 ENV_LOGIN_LIMIT_PER_ADDRESS, DEFAULT_LOGIN_LIMIT_PER_ADDRESS

@@ -1,23 +1,50 @@
 """The operations behind the ``Backend`` interface, each from a bearer token to a record.
 
-``LocalBackend`` calls these in-process; the server's routes call the very same functions, so the two ways in
-can only differ in transport. Which operations work while the password is still temporary is decided
-here, once.
+``LocalBackend`` calls these in-process; the server's routes call the very same functions,
+so the two ways in can only differ in transport. Which operations work while the password is still temporary
+is decided here, once; so is the auditing of refused looks at other tenants' records.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from shomei_cli.domain.records import (
     AccountSummary,
     AuditEntry,
     AuditQuery,
+    CardPrint,
     Identity,
+    IssuedRegistration,
     LoginResult,
     NewAccount,
+    RegistrationQuery,
+    RegistrationSummary,
+    RegistrationView,
+    ReviewEntry,
 )
-from shomei_cli.services import audit, auth, chambers
-from shomei_cli.services.audit import Actor
+from shomei_cli.services import audit, auth, chambers, registrations, review
+from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
 from shomei_cli.services.core import Core
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _audited(operation: Callable[P, R]) -> Callable[P, R]:
+    @wraps(operation)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return operation(*args, **kwargs)
+        except HiddenRecord as refused:
+            core = args[0]
+            assert isinstance(core, Core)
+            record_refusal(core, refused)
+            raise
+
+    return wrapper
 
 
 def _actor(core: Core, token: str | None) -> Actor:
@@ -27,6 +54,9 @@ def _actor(core: Core, token: str | None) -> Actor:
 def _actor_with_temporary_password(core: Core, token: str | None) -> Actor:
     # only these three work before the first password change: see who you are, change it, or leave
     return auth.authenticate(core, token, allow_temporary_password=True)
+
+
+# -- sessions ------------------------------------------------------------------------------------
 
 
 def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginResult:
@@ -49,6 +79,9 @@ def change_password(core: Core, token: str | None, current: str, new: str) -> No
     auth.change_password(core, _actor_with_temporary_password(core, token), current, new)
 
 
+# -- the chamber -----------------------------------------------------------------------------------
+
+
 def add_staff(core: Core, token: str | None, name: str, email: str | None) -> NewAccount:
     """Create a staff ID in the caller's chamber."""
     return chambers.add_staff(core, _actor(core, token), name, email)
@@ -62,3 +95,74 @@ def list_staff(core: Core, token: str | None) -> list[AccountSummary]:
 def list_audit(core: Core, token: str | None, query: AuditQuery) -> list[AuditEntry]:
     """The audit trail within the caller's reach."""
     return audit.list_events(core, _actor(core, token), query)
+
+
+def list_reviews(core: Core, token: str | None, kind: str | None, status: str | None) -> list[ReviewEntry]:
+    """The review queue (staff)."""
+    return review.list_items(core, _actor(core, token), kind, status)
+
+
+def decide_review(
+    core: Core, token: str | None, reference: str, decision: str, reason: str | None
+) -> ReviewEntry:
+    """Approve, return or reject one review item (staff)."""
+    return review.decide(core, _actor(core, token), reference, decision, reason)
+
+
+# -- registrations ---------------------------------------------------------------------------------
+
+
+def issue_registrations(core: Core, token: str | None, csv: bytes) -> list[IssuedRegistration]:
+    """Create registrations and their administrator IDs from a CSV file (all or nothing)."""
+    return registrations.issue_from_csv(core, _actor(core, token), csv)
+
+
+def issue_registration(core: Core, token: str | None, fields: dict[str, str]) -> IssuedRegistration:
+    """Create one registration from named fields."""
+    return registrations.issue_one(core, _actor(core, token), fields)
+
+
+def list_registrations(core: Core, token: str | None, query: RegistrationQuery) -> list[RegistrationSummary]:
+    """The chamber's registrations (staff)."""
+    return registrations.list_registrations(core, _actor(core, token), query)
+
+
+@_audited
+def show_registration(core: Core, token: str | None, number: str | None) -> RegistrationView:
+    """A registration's particulars, validity and administrator."""
+    return registrations.show_registration(core, _actor(core, token), number)
+
+
+@_audited
+def print_registration_cards(core: Core, token: str | None, numbers: Sequence[str | None]) -> list[CardPrint]:
+    """Print 貿易登録証 cards under the first-day rule."""
+    return registrations.print_cards(core, _actor(core, token), numbers)
+
+
+@_audited
+def reset_admin_password(core: Core, token: str | None, number: str) -> RegistrationView:
+    """A new initial password for a registration's administrator ID (staff)."""
+    return registrations.reset_admin_password(core, _actor(core, token), number)
+
+
+@_audited
+def set_registration_suspended(
+    core: Core, token: str | None, number: str, suspended: bool, reason: str | None
+) -> RegistrationView:
+    """Suspend or reinstate a registration (staff)."""
+    return registrations.set_suspended(core, _actor(core, token), number, suspended, reason)
+
+
+def change_contact(core: Core, token: str | None, fields: dict[str, str]) -> RegistrationView:
+    """Change the company's contact details at once (administrator)."""
+    return registrations.change_contact(core, _actor(core, token), fields)
+
+
+def request_change(core: Core, token: str | None, fields: dict[str, str]) -> ReviewEntry:
+    """Request a change of registered particulars (administrator; reviewed)."""
+    return registrations.request_change(core, _actor(core, token), fields)
+
+
+def request_renewal(core: Core, token: str | None) -> ReviewEntry:
+    """Request a renewal (administrator; reviewed)."""
+    return registrations.request_renewal(core, _actor(core, token))

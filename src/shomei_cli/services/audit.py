@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from shomei_cli.domain.clock import as_utc
-from shomei_cli.domain.errors import InvalidInput, PermissionDenied
+from shomei_cli.domain.errors import InvalidInput, NotFound, PermissionDenied
 from shomei_cli.domain.permissions import Action, Role, Scope, authorize
 from shomei_cli.domain.records import AuditEntry, AuditQuery
 from shomei_cli.services.core import Core
@@ -56,7 +56,9 @@ def record(
     session.add(
         AuditEvent(
             chamber_id=actor.chamber_id if actor else chamber_id,
-            registration_id=actor.registration_id if actor else registration_id,
+            registration_id=registration_id
+            if registration_id is not None
+            else (actor.registration_id if actor else None),
             at=core.clock.now(),
             actor_account_id=actor.account_id if actor else None,
             actor_login_id=actor.login_id if actor else actor_login_id,
@@ -67,6 +69,32 @@ def record(
             details=clean,
         )
     )
+
+
+@dataclass(eq=False)
+class HiddenRecord(NotFound):
+    """Another tenant's record: the caller is told NotFound (as for a record that does not exist), and the
+    attempt is audited as a refusal once the caller's transaction has ended (services.api does that)."""
+
+    actor: Actor | None = None
+    action: str = ""
+    target: str | None = None
+
+
+def record_refusal(core: Core, refused: HiddenRecord) -> None:
+    """Audit a HiddenRecord refusal in a transaction of its own."""
+    if refused.actor is None:
+        return
+    with core.write() as session:
+        record(
+            session,
+            core,
+            action=refused.action,
+            outcome="denied",
+            actor=refused.actor,
+            target=refused.target,
+            details={"reason": "not_visible"},
+        )
 
 
 def require(core: Core, actor: Actor, action: Action, *, target: str | None = None) -> Scope:
@@ -95,7 +123,8 @@ def list_events(core: Core, actor: Actor, query: AuditQuery) -> list[AuditEntry]
     if query.action:
         statement = statement.where(AuditEvent.action == query.action)
     if query.since:
-        statement = statement.where(col(AuditEvent.at) >= query.since)
+        # stored instants are UTC (SQLite keeps them as naive text): compare in UTC
+        statement = statement.where(col(AuditEvent.at) >= as_utc(query.since))
     statement = statement.order_by(col(AuditEvent.id).desc()).limit(query.limit)
     with core.read() as session:
         return [_entry(e) for e in session.exec(statement)]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from shomei_cli.domain.clock import Clock, SystemClock
 from shomei_cli.services.hashing import PasswordHashing
+from shomei_cli.services.secretbox import SecretBox
 from shomei_cli.store.engine import make_engine, unit_of_work
 from shomei_cli.store.schema import ensure_ready
 
@@ -20,6 +21,7 @@ class Core:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     hashing: PasswordHashing = field(default_factory=PasswordHashing)
+    secrets: SecretBox = field(default_factory=SecretBox)
 
     @classmethod
     def open(
@@ -28,11 +30,15 @@ class Core:
         *,
         clock: Clock | None = None,
         hashing: PasswordHashing | None = None,
+        secret_key: bytes | None = None,
     ) -> Core:
-        """Open (and, if the database is empty, create) the store at ``database_url``."""
+        """Open (and, if the database is empty, create) the store at ``database_url``.
+
+        ``secret_key`` protects card passwords at rest; without one, an ephemeral key serves this process.
+        """
         engine = make_engine(database_url)
         ensure_ready(engine)
-        return cls(engine, clock or SystemClock(), hashing or PasswordHashing())
+        return cls(engine, clock or SystemClock(), hashing or PasswordHashing(), SecretBox(secret_key))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -91,3 +91,82 @@ class Counter(SQLModel, table=True):
     chamber_id: int = Field(foreign_key="chambers.id", primary_key=True)
     name: str = Field(max_length=32, primary_key=True)
     value: int = 0
+
+
+class Registration(SQLModel, table=True):
+    """A trade registration (貿易登録): one company (or agent) registered with the chamber."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("chamber_id", "registration_number", name="uq_registrations_number"),
+        UniqueConstraint("chamber_id", "corporate_number", name="uq_registrations_corporate_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    registration_number: str = Field(max_length=10)
+    kind: str = Field(max_length=16)
+    corporate_number: str = Field(max_length=13)
+    company_name: str = Field(max_length=200)
+    company_name_en: str = Field(max_length=200)
+    representative_name: str = Field(max_length=100)
+    representative_name_en: str = Field(max_length=100)
+    representative_title: str = Field(max_length=100)
+    representative_title_en: str = Field(max_length=100)
+    postal_code: str = Field(max_length=8)
+    address: str = Field(max_length=300)
+    address_en: str = Field(max_length=300)
+    contact_person: str = Field(max_length=100)
+    department: str | None = Field(default=None, max_length=100)
+    phone: str = Field(max_length=20)
+    email: str = Field(max_length=254)
+    member: bool = False
+    valid_from: date
+    valid_until: date = Field(index=True)
+    status: str = Field(default="active", max_length=16)
+    status_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _instant()
+    created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+
+
+class CredentialCard(SQLModel, table=True):
+    """One printing cycle of a card that carries an initial password (貿易登録証, 署名登録証).
+
+    The plaintext is kept encrypted, with a key that is not in the database, only while the first-day rule
+    needs it; ``secret`` becomes NULL for good when that day is over (or after 30 days unprinted).
+    """
+
+    __tablename__ = "credential_cards"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    kind: str = Field(max_length=32)
+    secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    issued_at: datetime = _instant()
+    first_printed_at: datetime | None = _instant(nullable=True)
+    last_printed_at: datetime | None = _instant(nullable=True)
+    print_count: int = 0
+    destroyed_at: datetime | None = _instant(nullable=True)
+    # a newer cycle (a reset) replaces this one
+    superseded: bool = False
+
+
+class ReviewItem(SQLModel, table=True):
+    """One item in the chamber's review queue: a change or renewal request today; signer additions and
+    certificate applications join it with their own kinds."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("chamber_id", "reference", name="uq_review_items_reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    registration_id: int = Field(foreign_key="registrations.id", index=True)
+    reference: str = Field(max_length=32)
+    kind: str = Field(max_length=32, index=True)
+    status: str = Field(max_length=16, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reason: str | None = Field(default=None, max_length=1000)
+    submitted_at: datetime = _instant()
+    submitted_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    decided_at: datetime | None = _instant(nullable=True)
+    decided_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")

@@ -1,0 +1,67 @@
+"""Files the CLI writes (PDFs): checked before anything is asked of the backend, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def check_output_file(path: Path, option: str = "-o") -> Path:
+    """A file that can be written: its directory exists and is writable. Checked *before* printing, since
+    a print is recorded (and may be the first-day print)."""
+    from shomei_cli.domain.errors import InvalidInput
+
+    target = path.expanduser()
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InvalidInput.single(option, f"{target} is a directory; name a file, e.g. {target / 'card.pdf'}")
+    if not parent.is_dir():
+        raise InvalidInput.single(option, f"the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InvalidInput.single(option, f"the directory {parent} is not writable")
+    return target
+
+
+def check_output_dir(path: Path, option: str = "--out") -> Path:
+    """A directory for many files: created if its parent exists; it must be writable."""
+    from shomei_cli.domain.errors import InvalidInput
+
+    target = path.expanduser()
+    if target.exists() and not target.is_dir():
+        raise InvalidInput.single(option, f"{target} exists and is not a directory")
+    if not target.exists():
+        if not target.parent.is_dir():
+            raise InvalidInput.single(option, f"the directory {target.parent} does not exist")
+        try:
+            target.mkdir()
+        except OSError as exc:
+            raise InvalidInput.single(option, f"cannot create {target}: {exc.strerror}") from None
+    if not os.access(target, os.W_OK):
+        raise InvalidInput.single(option, f"the directory {target} is not writable")
+    return target
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same directory and rename: never a half-written file."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_input_file(path: Path, option: str) -> bytes:
+    from shomei_cli.domain.errors import InvalidInput
+
+    try:
+        return path.expanduser().read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput.single(option, f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise InvalidInput.single(option, f"{path} is a directory") from None
+    except PermissionError:
+        raise InvalidInput.single(option, f"{path} is not readable") from None

@@ -1,0 +1,151 @@
+"""The cards that carry an ID and its initial password: 貿易登録証 (trade registration certificate)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from shomei_cli.documents.pdf import Document, render, render_each
+
+LABEL_WIDTH = 62
+LINE = 7.0
+
+
+@dataclass(frozen=True)
+class RegistrationCardData:
+    chamber_code: str
+    chamber_name: str
+    chamber_name_en: str | None
+    registration_number: str
+    kind: str
+    corporate_number: str
+    company_name: str
+    company_name_en: str
+    representative_name: str
+    representative_name_en: str
+    representative_title: str
+    representative_title_en: str
+    postal_code: str
+    address: str
+    address_en: str
+    valid_from: date
+    valid_until: date
+    issued_on: date
+    admin_id: str
+    password: str | None
+    password_notice: str | None
+    printed_at: datetime
+    time_zone: str
+
+
+KIND_LABELS = {"exporter": "申請者 Exporter", "agent": "代行業者 Agent"}
+
+
+def _date(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日 ({value.isoformat()})"
+
+
+def _row(pdf: Document, label: str, value: str, *, size: float = 10.5) -> None:
+    """A label on the left, the value (one or more lines) on the right, one rule under both."""
+    pdf.set_font_size(size)
+    lines = pdf.multi_cell(pdf.epw - LABEL_WIDTH, LINE, value, dry_run=True, output="LINES")
+    assert isinstance(lines, list)
+    height = LINE * max(1, len(lines))
+    pdf.set_font_size(8.5)
+    pdf.set_text_color(70, 70, 70)
+    pdf.cell(LABEL_WIDTH, height, label, border="B")
+    pdf.set_font_size(size)
+    pdf.set_text_color(0, 0, 0)
+    pdf.multi_cell(0, LINE, value, border="B", new_x="LMARGIN", new_y="NEXT")
+
+
+def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:
+    pdf.add_page()
+    pdf.set_font_size(9)
+    chamber = card.chamber_name + (f"  {card.chamber_name_en}" if card.chamber_name_en else "")
+    pdf.cell(
+        0,
+        6,
+        f"{chamber}  (商工会議所コード / Chamber code {card.chamber_code})",
+        align="R",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
+    pdf.set_font_size(24)
+    pdf.cell(0, 12, "貿易登録証", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font_size(12)
+    pdf.cell(0, 7, "Trade Registration Certificate", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    _row(pdf, "貿易登録番号 Registration No.", card.registration_number, size=13)
+    _row(pdf, "区分 Kind", KIND_LABELS.get(card.kind, card.kind))
+    _row(pdf, "企業名 Company", f"{card.company_name}\n{card.company_name_en}")
+    _row(pdf, "法人番号 Corporate number", card.corporate_number)
+    _row(
+        pdf,
+        "代表者 Representative",
+        f"{card.representative_title} {card.representative_name}\n"
+        f"{card.representative_title_en} {card.representative_name_en}",
+    )
+    _row(pdf, "住所 Address", f"〒{card.postal_code} {card.address}\n{card.address_en}")
+    _row(pdf, "有効期間 Valid", f"{_date(card.valid_from)} ～ {_date(card.valid_until)}")
+    _row(pdf, "交付日 Issued on", _date(card.issued_on))
+    pdf.ln(8)
+    _credentials_box(pdf, card)
+    pdf.set_y(-22)
+    pdf.set_font_size(7.5)
+    pdf.set_text_color(90, 90, 90)
+    printed = card.printed_at.astimezone(ZoneInfo(card.time_zone)).strftime("%Y-%m-%d %H:%M %Z")
+    pdf.multi_cell(
+        0,
+        4,
+        f"印刷日時 Printed {printed}.  IDとパスワードの貸し借りはできません "
+        "(IDs and passwords are personal and must not be shared).",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(0, 0, 0)
+
+
+def _credentials_box(pdf: Document, card: RegistrationCardData) -> None:
+    top = pdf.get_y()
+    pdf.set_font_size(11)
+    pdf.cell(
+        0,
+        8,
+        "オンライン発給システム  管理者ID / Administrator ID for the online system",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    _row(pdf, "商工会議所コード Chamber code", card.chamber_code, size=13)
+    _row(pdf, "管理者ID Administrator ID", card.admin_id, size=13)
+    if card.password is not None:
+        _row(pdf, "初期パスワード Initial password", card.password, size=15)
+        note = (
+            "初回ログイン時にパスワードの変更が必要です。このパスワードは初回印刷日のみ表示されます。\n"
+            "Change this password at your first login. It is shown only on the day the card is first printed."
+        )
+    else:
+        _row(pdf, "初期パスワード Initial password", "（表示されません / not shown）")
+        note = card.password_notice or ""
+    pdf.set_font_size(8.5)
+    pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.rect(pdf.l_margin - 2, top - 2, pdf.epw + 4, pdf.get_y() - top + 4)
+
+
+def render_registration_card(card: RegistrationCardData) -> bytes:
+    return render("貿易登録証", card.printed_at, [card], draw_registration_card)
+
+
+def render_registration_cards(cards: Sequence[RegistrationCardData]) -> list[bytes]:
+    """One PDF per card, made in chunks (see documents.pdf)."""
+    if not cards:
+        return []
+    return render_each("貿易登録証", cards[0].printed_at, cards, draw_registration_card)
+
+
+def render_registration_cards_document(cards: Sequence[RegistrationCardData]) -> bytes:
+    """All cards as pages of one document (for the chamber's own files and the benchmark)."""
+    return render("貿易登録証", cards[0].printed_at, cards, draw_registration_card)

@@ -1,0 +1,46 @@
+"""The key that protects card passwords at rest. It never lives in the database.
+
+Local store: a key file created with mode 0600 in the platform config dir. Server: ``SHOMEI_SECRET_KEY`` (a
+Fernet key) or ``SHOMEI_SECRET_KEY_FILE``; servers sharing one database must share the key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_SECRET_KEY = "SHOMEI_SECRET_KEY"  # noqa: S105  (a variable's name)
+ENV_SECRET_KEY_FILE = "SHOMEI_SECRET_KEY_FILE"  # noqa: S105
+KEY_FILE_NAME = "card-secret.key"
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The key in ``path``, created (0600, atomically) if the file does not exist yet."""
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    from cryptography.fernet import Fernet
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key()
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    try:
+        os.link(temporary, path)  # fails if another process created it meanwhile: theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path.read_bytes().strip()
+
+
+def configured_key(default_path: Path) -> bytes:
+    """The key from the environment, else from (or newly in) ``default_path``."""
+    from_env = os.environ.get(ENV_SECRET_KEY)
+    if from_env:
+        return from_env.strip().encode()
+    file = os.environ.get(ENV_SECRET_KEY_FILE)
+    return load_or_create_key(Path(file) if file else default_path)

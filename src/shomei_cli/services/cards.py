@@ -1,0 +1,128 @@
+"""The printing cycles of cards that carry an initial password, under the first-day rule (DOMAIN.md).
+
+A cycle starts when a password is issued or reset; its plaintext is sealed with the SecretBox; the first
+print stores its time; prints on that calendar day (chamber zone) show the password; the secret is destroyed
+once the rule no longer needs it, and no read after that can return it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from shomei_cli.domain.clock import as_utc
+from shomei_cli.domain.first_day import INITIAL_PASSWORD_DAYS, password_visible, secret_spent
+from shomei_cli.services.core import Core
+from shomei_cli.store.tables import Account, Chamber, CredentialCard
+
+REGISTRATION_CARD = "registration_card"
+SIGNER_CARD = "signer_card"
+
+NOTICE_AFTER_FIRST_DAY = {
+    REGISTRATION_CARD: (
+        "セキュリティ上、初回印刷日の翌日以降はパスワードを表示しません。パスワードが不明な場合は商工会議所に"
+        "再発行を依頼してください。\nFor security the password is shown only on the day the card is first "
+        "printed. If it is lost, ask the chamber to reset it."
+    ),
+    SIGNER_CARD: (
+        "セキュリティ上、初回印刷日の翌日以降はパスワードを表示しません。パスワードが不明な場合は管理者が"
+        "再発行できます。\nFor security the password is shown only on the day the card is first printed. "
+        "If it is lost, the administrator can reset it."
+    ),
+}
+NOTICE_EXPIRED = (
+    f"この初期パスワードは{INITIAL_PASSWORD_DAYS}日以内に印刷されなかったため失効しました。再発行が必要です。\n"
+    f"This initial password expired because the card was not printed within {INITIAL_PASSWORD_DAYS} days; "
+    "it must be reset."
+)
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    password: str | None
+    notice: str | None
+    first_printed_at: datetime
+    print_count: int
+
+
+def start_cycle(session: Session, core: Core, account: Account, kind: str, password: str) -> None:
+    """A new password: end the previous cycles (destroying their secrets) and start a new one."""
+    now = core.clock.now()
+    for old in _live_cycles(session, account):
+        old.superseded = True
+        _destroy(old, now)
+        session.add(old)
+    session.add(
+        CredentialCard(
+            account_id=account.id or 0, kind=kind, secret=core.secrets.seal(password), issued_at=now
+        )
+    )
+
+
+def _live_cycles(session: Session, account: Account) -> list[CredentialCard]:
+    return list(
+        session.exec(
+            select(CredentialCard)
+            .where(CredentialCard.account_id == account.id, col(CredentialCard.superseded).is_(False))
+            .with_for_update()
+        )
+    )
+
+
+def _destroy(card: CredentialCard, now: datetime) -> None:
+    if card.secret is not None:
+        card.secret = None
+        card.destroyed_at = now
+
+
+def take_print(session: Session, core: Core, account: Account, zone: str, kind: str) -> PrintOutcome:
+    """Record one print of the account's card and say whether it may show the password (and which)."""
+    now = core.clock.now()
+    cycles = _live_cycles(session, account)
+    card = cycles[-1] if cycles else None
+    if card is None:
+        # an ID with no cycle (made before cards existed): nothing to show, and no secret to keep
+        return PrintOutcome(None, NOTICE_AFTER_FIRST_DAY[kind], now, 1)
+    password: str | None = None
+    notice: str | None = None
+    never_printed = card.first_printed_at is None
+    expired = never_printed and secret_spent(card.issued_at, None, now, zone)
+    if card.secret is not None and not expired and password_visible(card.first_printed_at, now, zone):
+        password = core.secrets.open(card.secret)
+    else:
+        notice = NOTICE_EXPIRED if expired else NOTICE_AFTER_FIRST_DAY[kind]
+        _destroy(card, now)
+    if never_printed:
+        card.first_printed_at = now
+    card.last_printed_at = now
+    card.print_count += 1
+    session.add(card)
+    assert card.first_printed_at is not None
+    return PrintOutcome(password, notice, as_utc(card.first_printed_at), card.print_count)
+
+
+def card_printed(session: Session, account: Account) -> bool:
+    """Has the account's current card been printed at least once?"""
+    cycles = _live_cycles(session, account)
+    return bool(cycles) and cycles[-1].first_printed_at is not None
+
+
+def purge_spent(core: Core) -> int:
+    """Destroy every secret whose day is over (or that expired unprinted); returns how many."""
+    now = core.clock.now()
+    purged = 0
+    with core.write() as session:
+        rows = session.exec(
+            select(CredentialCard, Chamber.time_zone)
+            .join(Account, col(Account.id) == col(CredentialCard.account_id))
+            .join(Chamber, col(Chamber.id) == col(Account.chamber_id))
+            .where(col(CredentialCard.secret).is_not(None))
+        ).all()
+        for card, zone in rows:
+            if secret_spent(card.issued_at, card.first_printed_at, now, zone):
+                _destroy(card, now)
+                session.add(card)
+                purged += 1
+    return purged

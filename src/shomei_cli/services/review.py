@@ -1,0 +1,169 @@
+"""The chamber's review queue: one mechanism for every kind of item staff decide on.
+
+A kind registers a handler (what approval, return and rejection do to its subject); the queue itself keeps the
+item, its reference, its status and who decided what, and audits every decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from shomei_cli.domain.clock import as_utc
+from shomei_cli.domain.errors import InvalidInput, NotFound, WrongState
+from shomei_cli.domain.permissions import Action
+from shomei_cli.domain.records import ReviewEntry
+from shomei_cli.domain.validation import check_text
+from shomei_cli.services.audit import Actor, record, require
+from shomei_cli.services.core import Core
+from shomei_cli.services.counters import next_value
+from shomei_cli.store.tables import Account, Registration, ReviewItem
+
+PENDING = "pending"
+DECISIONS = {"approve": "approved", "return": "returned", "reject": "rejected"}
+MAX_REASON = 1000
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What a decision does to the item's subject, inside the deciding transaction."""
+
+    describe: Callable[[ReviewItem], str]
+    approve: Callable[[Session, Core, Actor, ReviewItem], None]
+    # return and reject change nothing but the item, unless the kind says otherwise
+    on_return: Callable[[Session, Core, Actor, ReviewItem], None] | None = None
+    on_reject: Callable[[Session, Core, Actor, ReviewItem], None] | None = None
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    HANDLERS[kind] = handler
+
+
+def submit(
+    session: Session,
+    core: Core,
+    actor: Actor,
+    registration: Registration,
+    kind: str,
+    payload: dict[str, Any],
+    reference: str | None = None,
+) -> ReviewItem:
+    """Put an item in the queue (inside the caller's transaction)."""
+    assert registration.id is not None
+    if reference is None:
+        reference = f"RQ{next_value(session, registration.chamber_id, 'review'):06d}"
+    item = ReviewItem(
+        chamber_id=registration.chamber_id,
+        registration_id=registration.id,
+        reference=reference,
+        kind=kind,
+        status=PENDING,
+        payload=payload,
+        submitted_at=core.clock.now(),
+        submitted_by_account_id=actor.account_id,
+    )
+    session.add(item)
+    session.flush()
+    record(session, core, action=f"review.submit.{kind}", actor=actor, target=reference)
+    return item
+
+
+def pending_of(session: Session, registration_id: int, kind: str | None = None) -> list[ReviewItem]:
+    statement = select(ReviewItem).where(
+        ReviewItem.registration_id == registration_id, ReviewItem.status == PENDING
+    )
+    if kind is not None:
+        statement = statement.where(ReviewItem.kind == kind)
+    return list(session.exec(statement.order_by(col(ReviewItem.id))))
+
+
+def list_items(core: Core, actor: Actor, kind: str | None, status: str | None) -> list[ReviewEntry]:
+    """The chamber's queue, oldest first; by default the pending items."""
+    require(core, actor, Action.REVIEW_DECIDE)
+    if kind is not None and kind not in HANDLERS:
+        raise InvalidInput.single("kind", f"must be one of {', '.join(sorted(HANDLERS))}")
+    wanted = status or PENDING
+    if wanted not in {PENDING, *DECISIONS.values(), "all"}:
+        raise InvalidInput.single("status", "must be pending, approved, returned, rejected or all")
+    statement = select(ReviewItem).where(ReviewItem.chamber_id == actor.chamber_id)
+    if kind is not None:
+        statement = statement.where(ReviewItem.kind == kind)
+    if wanted != "all":
+        statement = statement.where(ReviewItem.status == wanted)
+    with core.read() as session:
+        items = session.exec(statement.order_by(col(ReviewItem.id))).all()
+        return [entry(session, item) for item in items]
+
+
+def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str | None) -> ReviewEntry:
+    """Approve, return (with a reason) or reject (with a reason) one pending item."""
+    require(core, actor, Action.REVIEW_DECIDE, target=reference)
+    if decision not in DECISIONS:
+        raise InvalidInput.single("decision", "must be approve, return or reject")
+    if decision != "approve":
+        problems = check_text("reason", reason or "", max_length=MAX_REASON)
+        if problems:
+            raise InvalidInput.of(problems)
+    with core.write() as session:
+        item = session.exec(
+            select(ReviewItem)
+            .where(ReviewItem.chamber_id == actor.chamber_id, ReviewItem.reference == reference.strip())
+            .with_for_update()
+        ).first()
+        if item is None:
+            raise NotFound(f"No review item {reference} in this chamber.")
+        if item.status != PENDING:
+            raise WrongState(f"{reference} is already {item.status}; only pending items can be decided.")
+        handler = HANDLERS[item.kind]
+        if decision == "approve":
+            handler.approve(session, core, actor, item)
+        elif decision == "return" and handler.on_return is not None:
+            handler.on_return(session, core, actor, item)
+        elif decision == "reject" and handler.on_reject is not None:
+            handler.on_reject(session, core, actor, item)
+        item.status = DECISIONS[decision]
+        item.reason = reason.strip() if reason else None
+        item.decided_at = core.clock.now()
+        item.decided_by_account_id = actor.account_id
+        session.add(item)
+        record(
+            session,
+            core,
+            action=f"review.{decision}",
+            actor=actor,
+            target=item.reference,
+            registration_id=item.registration_id,
+            details={"kind": item.kind},
+        )
+        session.flush()
+        return entry(session, item)
+
+
+def entry(session: Session, item: ReviewItem) -> ReviewEntry:
+    registration = session.get_one(Registration, item.registration_id)
+    submitted_by = (
+        session.get(Account, item.submitted_by_account_id) if item.submitted_by_account_id else None
+    )
+    decided_by = session.get(Account, item.decided_by_account_id) if item.decided_by_account_id else None
+    decided_at: datetime | None = as_utc(item.decided_at) if item.decided_at else None
+    return ReviewEntry(
+        reference=item.reference,
+        kind=item.kind,
+        status=item.status,
+        registration_number=registration.registration_number,
+        company_name=registration.company_name,
+        summary=HANDLERS[item.kind].describe(item),
+        payload=dict(item.payload),
+        reason=item.reason,
+        submitted_at=as_utc(item.submitted_at),
+        submitted_by=submitted_by.login_id if submitted_by else None,
+        decided_at=decided_at,
+        decided_by=decided_by.login_id if decided_by else None,
+    )

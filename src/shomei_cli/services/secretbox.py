@@ -1,0 +1,25 @@
+"""Encryption at rest of the few secrets the first-day rule must keep for a day (Fernet: AES + HMAC)."""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from shomei_cli.domain.errors import Conflict
+
+
+class SecretBox:
+    def __init__(self, key: bytes | None = None) -> None:
+        # no key given: an ephemeral one, good for this process only (tests, in-memory stores)
+        self._fernet = Fernet(key or Fernet.generate_key())
+
+    def seal(self, plaintext: str) -> bytes:
+        return self._fernet.encrypt(plaintext.encode())
+
+    def open(self, sealed: bytes) -> str:
+        try:
+            return self._fernet.decrypt(sealed).decode()
+        except InvalidToken:
+            raise Conflict(
+                "The stored card password cannot be decrypted with this key (the store was moved, or "
+                "SHOMEI_SECRET_KEY differs): reset the password to print a new card."
+            ) from None
