@@ -70,6 +70,15 @@ class AccountLocked(AuthenticationError):
 
 
 @dataclass(eq=False)
+class InitialPasswordExpired(AuthenticationError):
+    message: str = (
+        "This initial password has expired: its card was not printed within 30 days. "
+        "Ask the chamber (administrator IDs) or your administrator (user IDs) to reset it."
+    )
+    code: str = field(default="initial_password_expired", init=False)
+
+
+@dataclass(eq=False)
 class NotLoggedIn(AuthenticationError):
     message: str = "Not logged in: run `shomei login --chamber CODE --id ID` first."
     code: str = field(default="not_logged_in", init=False)

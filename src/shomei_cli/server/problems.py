@@ -66,6 +66,10 @@ def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONR
 
 async def domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.ShomeiError)
+    if isinstance(exc, e.Unavailable):
+        # where the database lives is the server's business: logged here, not told to clients
+        log.warning("database unavailable: %s", exc.message)
+        return problem_response(503, exc.code, "The server's database cannot be reached; try again later.")
     return problem_response(status_for(exc), exc.code, exc.message, **exc.details())
 
 

@@ -20,6 +20,7 @@ from shomei_cli.domain.errors import (
     AuthenticationFailed,
     Conflict,
     FieldError,
+    InitialPasswordExpired,
     InvalidInput,
     NotLoggedIn,
     PasswordChangeRequired,
@@ -72,6 +73,9 @@ def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginR
     if account.status != "active" or not core.hashing.verify(account.password_hash, password):
         _record_failure(core, chamber_code, login_id, "bad_password", chamber, account)
         raise AuthenticationFailed()
+    if account.must_change_password and _initial_password_expired(core, account, now):
+        _record_failure(core, chamber_code, login_id, "initial_password_expired", chamber, account)
+        raise InitialPasswordExpired()
     new_hash = core.hashing.hash(password) if core.hashing.needs_rehash(account.password_hash) else None
 
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -104,8 +108,24 @@ def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginR
             actor=actor,
             details={"ended_other_sessions": superseded, "rehashed": new_hash is not None},
         )
-        identity = _identity(chamber, current, login_session)
+        identity = _identity(chamber, current, login_session, _registration_number(session, current))
     return LoginResult(token=token, identity=identity)
+
+
+def _initial_password_expired(core: Core, account: Account, now: datetime) -> bool:
+    """An initial password whose card was never printed within 30 days no longer opens the ID."""
+    from shomei_cli.domain.first_day import INITIAL_PASSWORD_DAYS
+    from shomei_cli.store.tables import CredentialCard
+
+    with core.read() as session:
+        card = session.exec(
+            select(CredentialCard)
+            .where(CredentialCard.account_id == account.id, col(CredentialCard.superseded).is_(False))
+            .order_by(col(CredentialCard.id).desc())
+        ).first()
+    if card is None or card.first_printed_at is not None:
+        return False
+    return now - as_utc(card.issued_at) >= timedelta(days=INITIAL_PASSWORD_DAYS)
 
 
 def _locked_error(locked_until: datetime | None) -> AccountLocked:
@@ -186,7 +206,17 @@ def _actor(chamber: Chamber, account: Account, login_session: LoginSession) -> A
     )
 
 
-def _identity(chamber: Chamber, account: Account, login_session: LoginSession) -> Identity:
+def _registration_number(session: Session, account: Account) -> str | None:
+    from shomei_cli.store.tables import Registration
+
+    if account.registration_id is None:
+        return None
+    return session.get_one(Registration, account.registration_id).registration_number
+
+
+def _identity(
+    chamber: Chamber, account: Account, login_session: LoginSession, registration_number: str | None
+) -> Identity:
     limits = _limits(chamber)
     created = as_utc(login_session.created_at)
     expires = min(created + limits.absolute, as_utc(login_session.last_seen_at) + limits.idle)
@@ -196,7 +226,7 @@ def _identity(chamber: Chamber, account: Account, login_session: LoginSession) -
         login_id=account.login_id,
         role=account.role,
         name=account.name,
-        registration_number=None,
+        registration_number=registration_number,
         must_change_password=account.must_change_password,
         session_started_at=created,
         session_expires_at=expires,
@@ -254,7 +284,7 @@ def identity(core: Core, actor: Actor) -> Identity:
         login_session = session.get_one(LoginSession, actor.session_id)
         account = session.get_one(Account, actor.account_id)
         chamber = session.get_one(Chamber, actor.chamber_id)
-        return _identity(chamber, account, login_session)
+        return _identity(chamber, account, login_session, _registration_number(session, account))
 
 
 def logout(core: Core, actor: Actor) -> None:
@@ -309,6 +339,12 @@ def change_password(core: Core, actor: Actor, current: str, new: str) -> None:
 
 
 def names_to_avoid(session: Session, account: Account) -> tuple[str | None, ...]:
-    """The names a password of ``account`` may not contain: its chamber's (and, later, its company's)."""
+    """The names a password of ``account`` may not contain: its chamber's and its company's."""
+    from shomei_cli.store.tables import Registration
+
     chamber = session.get_one(Chamber, account.chamber_id)
-    return (chamber.name, chamber.name_en)
+    names: tuple[str | None, ...] = (chamber.name, chamber.name_en)
+    if account.registration_id is not None:
+        company = session.get_one(Registration, account.registration_id)
+        names += (company.company_name, company.company_name_en)
+    return names

@@ -1,0 +1,1 @@
+"""End-to-end tests: real `shomei serve` processes on PostgreSQL, driven by the real `shomei` command."""
