@@ -22,6 +22,9 @@ from shomei_cli.domain.records import (
     RegistrationSummary,
     RegistrationView,
     ReviewEntry,
+    SignerImport,
+    SignerView,
+    SubIdView,
 )
 
 
@@ -102,6 +105,62 @@ class Backend(Protocol):
 
     def request_renewal(self) -> ReviewEntry:
         """Request a renewal of the registration (administrator)."""
+        ...
+
+    def add_signer(self, fields: dict[str, str | None], signature: bytes, reason: str | None) -> SignerView:
+        """Register a signer, pending the chamber's review (administrator)."""
+        ...
+
+    def import_signers(self, csv: bytes, signatures: dict[str, bytes]) -> list[SignerImport]:
+        """Register many signers: every row or none (administrator)."""
+        ...
+
+    def list_signers(self, registration: str | None) -> list[SignerView]:
+        """The company's signers (staff name the registration)."""
+        ...
+
+    def show_signer(self, ref: str) -> SignerView:
+        """One signer, by reference (SG…) or user ID (U…)."""
+        ...
+
+    def update_signer(self, ref: str, fields: dict[str, str | None], signature: bytes | None) -> SignerView:
+        """Change a signer's particulars (at once) or signature (reviewed again) (administrator)."""
+        ...
+
+    def remove_signer(self, ref: str) -> SignerView:
+        """Remove a signer; its user ID and sub IDs are disabled (administrator)."""
+        ...
+
+    def print_signer_cards(self, refs: Sequence[str]) -> list[CardPrint]:
+        """Print 署名登録証 cards; the first print issues the user ID (administrator)."""
+        ...
+
+    def reset_signer_password(self, user_id: str, password: str | None) -> SignerView:
+        """A temporary password: the given one, or (None) a generated one shown by the next card."""
+        ...
+
+    def add_sub(self, name: str, email: str | None) -> NewAccount:
+        """A sub ID for one of the signer's staff (signer)."""
+        ...
+
+    def list_subs(self) -> list[SubIdView]:
+        """The signer's own sub IDs."""
+        ...
+
+    def show_sub(self, login_id: str) -> SubIdView:
+        """One of the signer's sub IDs."""
+        ...
+
+    def update_sub(self, login_id: str, name: str | None, email: str | None) -> SubIdView:
+        """Change a sub ID's name or email."""
+        ...
+
+    def remove_sub(self, login_id: str) -> SubIdView:
+        """Disable a sub ID."""
+        ...
+
+    def reset_sub_password(self, login_id: str) -> NewAccount:
+        """A new temporary password for a sub ID, shown once."""
         ...
 
     def close(self) -> None:

@@ -20,6 +20,9 @@ from shomei_cli.domain.records import (
     RegistrationSummary,
     RegistrationView,
     ReviewEntry,
+    SignerImport,
+    SignerView,
+    SubIdView,
 )
 from shomei_cli.services import api, chambers
 from shomei_cli.services.cards import purge_spent
@@ -125,6 +128,50 @@ class LocalBackend:
 
     def request_renewal(self) -> ReviewEntry:
         return api.request_renewal(self.core, self.token)
+
+    # -- signers and sub IDs -----------------------------------------------------------------------------
+
+    def add_signer(self, fields: dict[str, str | None], signature: bytes, reason: str | None) -> SignerView:
+        return api.add_signer(self.core, self.token, fields, signature, reason)
+
+    def import_signers(self, csv: bytes, signatures: dict[str, bytes]) -> list[SignerImport]:
+        return api.import_signers(self.core, self.token, csv, signatures)
+
+    def list_signers(self, registration: str | None) -> list[SignerView]:
+        return api.list_signers(self.core, self.token, registration)
+
+    def show_signer(self, ref: str) -> SignerView:
+        return api.show_signer(self.core, self.token, ref)
+
+    def update_signer(self, ref: str, fields: dict[str, str | None], signature: bytes | None) -> SignerView:
+        return api.update_signer(self.core, self.token, ref, fields, signature)
+
+    def remove_signer(self, ref: str) -> SignerView:
+        return api.remove_signer(self.core, self.token, ref)
+
+    def print_signer_cards(self, refs: Sequence[str]) -> list[CardPrint]:
+        return api.print_signer_cards(self.core, self.token, refs)
+
+    def reset_signer_password(self, user_id: str, password: str | None) -> SignerView:
+        return api.reset_signer_password(self.core, self.token, user_id, password)
+
+    def add_sub(self, name: str, email: str | None) -> NewAccount:
+        return api.add_sub(self.core, self.token, name, email)
+
+    def list_subs(self) -> list[SubIdView]:
+        return api.list_subs(self.core, self.token)
+
+    def show_sub(self, login_id: str) -> SubIdView:
+        return api.show_sub(self.core, self.token, login_id)
+
+    def update_sub(self, login_id: str, name: str | None, email: str | None) -> SubIdView:
+        return api.update_sub(self.core, self.token, login_id, name, email)
+
+    def remove_sub(self, login_id: str) -> SubIdView:
+        return api.remove_sub(self.core, self.token, login_id)
+
+    def reset_sub_password(self, login_id: str) -> NewAccount:
+        return api.reset_sub_password(self.core, self.token, login_id)
 
     # -- the store's own host only -------------------------------------------------------------------
 

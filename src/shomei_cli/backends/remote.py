@@ -6,6 +6,7 @@ apart. Only idempotent reads are retried; an endpoint that cannot be reached is 
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -27,6 +28,9 @@ from shomei_cli.domain.records import (
     RegistrationSummary,
     RegistrationView,
     ReviewEntry,
+    SignerImport,
+    SignerView,
+    SubIdView,
     from_dict,
 )
 
@@ -206,9 +210,65 @@ class RemoteBackend:
     def request_renewal(self) -> ReviewEntry:
         return self._record(ReviewEntry, "POST", "/registration/renewal-requests")
 
+    # -- signers and sub IDs -----------------------------------------------------------------------------
+
+    def add_signer(self, fields: dict[str, str | None], signature: bytes, reason: str | None) -> SignerView:
+        body = {"fields": fields, "signature": _b64(signature), "reason": reason}
+        return self._record(SignerView, "POST", "/signers", json=body)
+
+    def import_signers(self, csv: bytes, signatures: dict[str, bytes]) -> list[SignerImport]:
+        body = {"csv": _b64(csv), "signatures": {k: _b64(v) for k, v in signatures.items()}}
+        response = self._request("POST", "/signers/batch", json=body)
+        return [from_dict(SignerImport, item) for item in response.json()]
+
+    def list_signers(self, registration: str | None) -> list[SignerView]:
+        return self._get_list(SignerView, "/signers", registration=registration)
+
+    def show_signer(self, ref: str) -> SignerView:
+        return self._get(SignerView, f"/signers/{_segment(ref)}")
+
+    def update_signer(self, ref: str, fields: dict[str, str | None], signature: bytes | None) -> SignerView:
+        body = {"fields": fields, "signature": _b64(signature) if signature is not None else None}
+        return self._record(SignerView, "PATCH", f"/signers/{_segment(ref)}", json=body)
+
+    def remove_signer(self, ref: str) -> SignerView:
+        return self._record(SignerView, "DELETE", f"/signers/{_segment(ref)}")
+
+    def print_signer_cards(self, refs: Sequence[str]) -> list[CardPrint]:
+        response = self._request("POST", "/signers/cards", json={"refs": list(refs)})
+        return [from_dict(CardPrint, item) for item in response.json()]
+
+    def reset_signer_password(self, user_id: str, password: str | None) -> SignerView:
+        return self._record(
+            SignerView, "POST", f"/signers/{_segment(user_id)}/password-reset", json={"password": password}
+        )
+
+    def add_sub(self, name: str, email: str | None) -> NewAccount:
+        return self._record(NewAccount, "POST", "/subids", json={"name": name, "email": email})
+
+    def list_subs(self) -> list[SubIdView]:
+        return self._get_list(SubIdView, "/subids")
+
+    def show_sub(self, login_id: str) -> SubIdView:
+        return self._get(SubIdView, f"/subids/{_segment(login_id)}")
+
+    def update_sub(self, login_id: str, name: str | None, email: str | None) -> SubIdView:
+        body = {"name": name, "email": email}
+        return self._record(SubIdView, "PATCH", f"/subids/{_segment(login_id)}", json=body)
+
+    def remove_sub(self, login_id: str) -> SubIdView:
+        return self._record(SubIdView, "DELETE", f"/subids/{_segment(login_id)}")
+
+    def reset_sub_password(self, login_id: str) -> NewAccount:
+        return self._record(NewAccount, "POST", f"/subids/{_segment(login_id)}/password-reset")
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _segment(value: str) -> str:

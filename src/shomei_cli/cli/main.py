@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from shomei_cli import __version__, config
-from shomei_cli.cli import admin, chamber, config_cmd, db, serve, session
+from shomei_cli.cli import admin, chamber, config_cmd, db, serve, session, signer, subid
 from shomei_cli.cli.options import JSON_META_KEY, new_group
 from shomei_cli.cli.state import State
 
@@ -102,8 +102,8 @@ app.command()(session.whoami)
 app.command()(session.passwd)
 app.add_typer(chamber.app, name="chamber")
 app.add_typer(admin.app, name="admin")
-app.add_typer(new_group("Signers of the company (署名者管理)."), name="signer")
-app.add_typer(new_group("Sub IDs of a signer."), name="subid")
+app.add_typer(signer.app, name="signer")
+app.add_typer(subid.app, name="subid")
 app.add_typer(
     new_group("Certificate applications and issued certificates."),
     name="cert",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -149,3 +150,132 @@ def render_registration_cards(cards: Sequence[RegistrationCardData]) -> list[byt
 def render_registration_cards_document(cards: Sequence[RegistrationCardData]) -> bytes:
     """All cards as pages of one document (for the chamber's own files and the benchmark)."""
     return render("貿易登録証", cards[0].printed_at, cards, draw_registration_card)
+
+
+# -- 署名登録証 (signer registration certificate) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignerCardData:
+    chamber_code: str
+    chamber_name: str
+    registration_number: str
+    company_name: str
+    company_name_en: str
+    name: str
+    name_en: str
+    title: str
+    title_en: str
+    birth_date: date | None
+    address: str | None
+    address_en: str | None
+    user_id: str
+    password: str | None
+    password_notice: str | None
+    signature_png: bytes = field(repr=False)
+    issued_on: date = date.min
+    printed_at: datetime = datetime.min
+    time_zone: str = "Asia/Tokyo"
+
+
+SIGNATURE_SENTENCE = (
+    "本紙に印字されているサインが、オンライン発給される証明書に印字されます。\n"
+    "The signature printed here is the one printed on certificates issued online."
+)
+
+
+def draw_signer_card(pdf: Document, card: SignerCardData) -> None:
+    pdf.add_page()
+    pdf.set_font_size(9)
+    pdf.cell(
+        0,
+        6,
+        f"{card.chamber_name}  (商工会議所コード / Chamber code {card.chamber_code})",
+        align="R",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
+    pdf.set_font_size(24)
+    pdf.cell(0, 12, "署名登録証", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font_size(12)
+    pdf.cell(0, 7, "Signer Registration Certificate", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    _row(pdf, "貿易登録番号 Registration No.", card.registration_number)
+    _row(pdf, "企業名 Company", f"{card.company_name}\n{card.company_name_en}")
+    _row(pdf, "署名者氏名 Signer", f"{card.name}\n{card.name_en}", size=12)
+    _row(pdf, "役職 Title", f"{card.title}\n{card.title_en}")
+    if card.birth_date is not None:
+        _row(pdf, "生年月日 Date of birth", _date(card.birth_date))
+    if card.address or card.address_en:
+        _row(pdf, "住所 Address", "\n".join(a for a in (card.address, card.address_en) if a))
+    pdf.ln(4)
+    pdf.set_font_size(8.5)
+    pdf.set_text_color(70, 70, 70)
+    pdf.cell(0, 6, "登録サイン Registered signature", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    top = pdf.get_y()
+    pdf.rect(pdf.l_margin, top, pdf.epw, 34)
+    pdf.image(
+        io.BytesIO(card.signature_png),
+        x=pdf.l_margin + 4,
+        y=top + 3,
+        h=28,
+        keep_aspect_ratio=True,
+        w=pdf.epw - 8,
+    )
+    pdf.set_y(top + 36)
+    pdf.set_font_size(9)
+    pdf.multi_cell(0, 4.8, SIGNATURE_SENTENCE, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    top = pdf.get_y()
+    pdf.set_font_size(11)
+    pdf.cell(
+        0,
+        8,
+        "オンライン発給システム  ユーザーID / User ID for the online system",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    _row(pdf, "商工会議所コード Chamber code", card.chamber_code, size=13)
+    _row(pdf, "ユーザーID User ID", card.user_id, size=13)
+    if card.password is not None:
+        _row(pdf, "初期パスワード Initial password", card.password, size=15)
+        note = (
+            "初回ログイン時にパスワードの変更が必要です。このパスワードは初回印刷日のみ表示されます。\n"
+            "Change this password at your first login. It is shown only on the day the card is first printed."
+        )
+    else:
+        _row(pdf, "初期パスワード Initial password", "（表示されません / not shown）")
+        note = card.password_notice or ""
+    pdf.set_font_size(8.5)
+    pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.rect(pdf.l_margin - 2, top - 2, pdf.epw + 4, pdf.get_y() - top + 4)
+    pdf.set_y(-22)
+    pdf.set_font_size(7.5)
+    pdf.set_text_color(90, 90, 90)
+    printed = card.printed_at.astimezone(ZoneInfo(card.time_zone)).strftime("%Y-%m-%d %H:%M %Z")
+    pdf.multi_cell(
+        0,
+        4,
+        f"交付日 Issued {card.issued_on.isoformat()}.  印刷日時 Printed {printed}.  "
+        "IDとパスワードの貸し借りはできません (IDs and passwords are personal and must not be shared).",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(0, 0, 0)
+
+
+def render_signer_card(card: SignerCardData) -> bytes:
+    return render("署名登録証", card.printed_at, [card], draw_signer_card)
+
+
+def render_signer_cards(cards: Sequence[SignerCardData]) -> list[bytes]:
+    """One PDF per card, made in chunks (see documents.pdf)."""
+    if not cards:
+        return []
+    return render_each("署名登録証", cards[0].printed_at, cards, draw_signer_card)
+
+
+def render_signer_cards_document(cards: Sequence[SignerCardData]) -> bytes:
+    return render("署名登録証", cards[0].printed_at, cards, draw_signer_card)

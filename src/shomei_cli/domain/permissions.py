@@ -164,7 +164,7 @@ def authorize(role: Role, action: Action) -> Scope:
     explanation = _EXPLANATIONS.get(action)
     if explanation is None or role is not Role.ADMIN:
         label = ROLE_LABELS[role]
-        article = "an" if label[0] in "aeiou" else "a"
+        article = "an" if role is Role.ADMIN else "a"
         allowed = ", ".join(ROLE_LABELS[r] for r in roles_allowed(action)) or "nobody"
         explanation = f"Permission denied: {article} {label} may not do {action.value} (allowed: {allowed})."
     raise PermissionDenied(explanation)

@@ -237,3 +237,49 @@ class ReviewEntry:
     submitted_by: str | None
     decided_at: datetime | None
     decided_by: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SignerView:
+    """A signer (署名者) as the company and the chamber see it; the signature image is not included."""
+
+    reference: str
+    registration_number: str
+    status: str
+    status_reason: str | None
+    name: str
+    name_en: str
+    title: str
+    title_en: str
+    birth_date: date | None
+    address: str | None
+    address_en: str | None
+    user_id: str | None
+    user_locked: bool
+    sub_ids: int
+    created_at: datetime
+    approved_at: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SignerImport:
+    """One row of `signer import`: created now, or already registered (same names) before."""
+
+    row: int
+    outcome: str  # created, exists
+    reference: str
+    name: str
+    name_en: str
+    status: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SubIdView:
+    login_id: str
+    name: str
+    email: str | None
+    status: str
+    locked: bool
+    must_change_password: bool
+    signer_user_id: str
+    created_at: datetime

@@ -5,6 +5,8 @@ blocks the event loop."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +22,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli import __version__
-from shomei_cli.domain.errors import ShomeiError, Unavailable
+from shomei_cli.domain.errors import InvalidInput, ShomeiError, Unavailable
 from shomei_cli.domain.records import (
     AccountSummary,
     AuditEntry,
@@ -33,11 +35,15 @@ from shomei_cli.domain.records import (
     RegistrationSummary,
     RegistrationView,
     ReviewEntry,
+    SignerImport,
+    SignerView,
+    SubIdView,
     to_dict,
 )
 from shomei_cli.server.guards import BodySizeLimit, LoginLimiter
 from shomei_cli.server.problems import (
     ERROR_RESPONSES,
+    Problem,
     domain_error_handler,
     http_error_handler,
     unexpected_error_handler,
@@ -111,6 +117,47 @@ class CardPrintBody(BaseModel):
     pdf: str
 
 
+class SignerCreate(BaseModel):
+    fields: dict[str, str | None]
+    signature: str = Field(description="The PNG or JPEG image, base64")
+    reason: str | None = None
+
+
+class SignerUpdate(BaseModel):
+    fields: dict[str, str | None] = {}
+    signature: str | None = Field(default=None, description="A new PNG or JPEG image, base64")
+
+
+class SignerBatch(BaseModel):
+    csv: str = Field(description="The CSV file, base64")
+    signatures: dict[str, str] = Field(description="File name → image, base64")
+
+
+class SignerRefs(BaseModel):
+    refs: list[str]
+
+
+class PasswordChoice(BaseModel):
+    password: str | None = Field(default=None, description="None: generate one, shown by the next card")
+
+
+class SubCreate(BaseModel):
+    name: str
+    email: str | None = None
+
+
+class SubUpdate(BaseModel):
+    name: str | None = None
+    email: str | None = None
+
+
+def _decode(value: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput.single(field, "is not valid base64") from None
+
+
 class Health(BaseModel):
     status: str
     version: str
@@ -127,6 +174,21 @@ async def _sweep_card_secrets(core: Core) -> None:
         except ShomeiError:
             log.warning("card secrets could not be swept this time (the database did not answer)")
         await asyncio.sleep(SWEEP_SECONDS)
+
+
+def _register_problem_schema(app: FastAPI) -> None:
+    """Error responses refer to the Problem schema; make sure the document defines it."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            components = schema.setdefault("components", {})
+            components.setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
@@ -155,6 +217,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         redoc_url=None,
         responses=ERROR_RESPONSES,
     )
+    _register_problem_schema(app)
     app.state.core = core
     app.state.settings = settings
     app.add_exception_handler(ShomeiError, domain_error_handler)
@@ -164,7 +227,10 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        larger={f"{API}/registrations/batch": settings.max_upload_bytes},
+        larger={
+            f"{API}/registrations/batch": settings.max_upload_bytes,
+            f"{API}/signers": settings.max_upload_bytes,  # signature images, onboarding batches
+        },
     )
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -321,5 +387,75 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     def request_renewal(token: Token) -> ReviewEntry:
         """Request a renewal (from 30 days before validity ends)."""
         return api.request_renewal(core, token)
+
+    @app.post(f"{API}/signers", status_code=201, tags=["signers"])
+    def add_signer(body: SignerCreate, token: Token) -> SignerView:
+        """Register a signer, pending the chamber's review."""
+        image = _decode(body.signature, "signature")
+        return api.add_signer(core, token, body.fields, image, body.reason)
+
+    @app.post(f"{API}/signers/batch", tags=["signers"])
+    def import_signers(body: SignerBatch, token: Token) -> list[SignerImport]:
+        """Register many signers from a CSV file and their images: every row or none."""
+        images = {name: _decode(data, f"signatures.{name}") for name, data in body.signatures.items()}
+        return api.import_signers(core, token, _decode(body.csv, "csv"), images)
+
+    @app.get(f"{API}/signers", tags=["signers"])
+    def list_signers(token: Token, registration: str | None = None) -> list[SignerView]:
+        """The company's signers (staff: name the registration)."""
+        return api.list_signers(core, token, registration)
+
+    @app.post(f"{API}/signers/cards", tags=["signers"])
+    def print_signer_cards(body: SignerRefs, token: Token) -> list[CardPrintBody]:
+        """Print 署名登録証 cards; the first print issues the user ID (first-day password rule)."""
+        return [CardPrintBody(**to_dict(c)) for c in api.print_signer_cards(core, token, body.refs)]
+
+    @app.get(f"{API}/signers/{{ref}}", tags=["signers"])
+    def show_signer(ref: str, token: Token) -> SignerView:
+        """One signer, by reference or user ID."""
+        return api.show_signer(core, token, ref)
+
+    @app.patch(f"{API}/signers/{{ref}}", tags=["signers"])
+    def update_signer(ref: str, body: SignerUpdate, token: Token) -> SignerView:
+        """Change particulars (at once) or the signature (reviewed again)."""
+        image = _decode(body.signature, "signature") if body.signature is not None else None
+        return api.update_signer(core, token, ref, body.fields, image)
+
+    @app.delete(f"{API}/signers/{{ref}}", tags=["signers"])
+    def remove_signer(ref: str, token: Token) -> SignerView:
+        """Remove a signer: its user ID and sub IDs are disabled, their history kept."""
+        return api.remove_signer(core, token, ref)
+
+    @app.post(f"{API}/signers/{{ref}}/password-reset", tags=["signers"])
+    def reset_signer_password(ref: str, body: PasswordChoice, token: Token) -> SignerView:
+        """A temporary password for the signer's user ID."""
+        return api.reset_signer_password(core, token, ref, body.password)
+
+    @app.post(f"{API}/subids", status_code=201, tags=["sub IDs"])
+    def add_sub(body: SubCreate, token: Token) -> NewAccount:
+        """A sub ID for one of your staff; its initial password is in this response only."""
+        return api.add_sub(core, token, body.name, body.email)
+
+    @app.get(f"{API}/subids", tags=["sub IDs"])
+    def list_subs(token: Token) -> list[SubIdView]:
+        """Your sub IDs."""
+        return api.list_subs(core, token)
+
+    @app.get(f"{API}/subids/{{login_id}}", tags=["sub IDs"])
+    def show_sub(login_id: str, token: Token) -> SubIdView:
+        return api.show_sub(core, token, login_id)
+
+    @app.patch(f"{API}/subids/{{login_id}}", tags=["sub IDs"])
+    def update_sub(login_id: str, body: SubUpdate, token: Token) -> SubIdView:
+        return api.update_sub(core, token, login_id, body.name, body.email)
+
+    @app.delete(f"{API}/subids/{{login_id}}", tags=["sub IDs"])
+    def remove_sub(login_id: str, token: Token) -> SubIdView:
+        return api.remove_sub(core, token, login_id)
+
+    @app.post(f"{API}/subids/{{login_id}}/password-reset", tags=["sub IDs"])
+    def reset_sub_password(login_id: str, token: Token) -> NewAccount:
+        """A new temporary password, in this response only."""
+        return api.reset_sub_password(core, token, login_id)
 
     return app

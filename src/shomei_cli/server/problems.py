@@ -77,7 +77,12 @@ async def validation_error_handler(_request: Request, exc: Exception) -> JSONRes
     """FastAPI's own request validation, in the same shape as the domain's InvalidInput."""
     assert isinstance(exc, RequestValidationError)
     errors = [
-        e.FieldError(".".join(str(p) for p in item.get("loc", ())[1:]) or "body", str(item.get("msg", "")))
+        e.FieldError(
+            "body"
+            if item.get("type") == "json_invalid"
+            else (".".join(str(p) for p in item.get("loc", ())[1:]) or "body"),
+            str(item.get("msg", "")),
+        )
         for item in exc.errors()
     ]
     error = e.InvalidInput.of(errors)
@@ -103,7 +108,10 @@ async def unexpected_error_handler(_request: Request, exc: Exception) -> JSONRes
 
 # Declared on every route, so that the OpenAPI schema documents what clients may receive.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
+    status: {
+        "description": description,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
     for status, description in (
         (401, "Not logged in, authentication failed, or the session has ended"),
         (403, "The role may not do this"),

@@ -24,8 +24,11 @@ from shomei_cli.domain.records import (
     RegistrationSummary,
     RegistrationView,
     ReviewEntry,
+    SignerImport,
+    SignerView,
+    SubIdView,
 )
-from shomei_cli.services import audit, auth, chambers, registrations, review
+from shomei_cli.services import audit, auth, chambers, registrations, review, signers, subids
 from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
 from shomei_cli.services.core import Core
 
@@ -166,3 +169,93 @@ def request_change(core: Core, token: str | None, fields: dict[str, str]) -> Rev
 def request_renewal(core: Core, token: str | None) -> ReviewEntry:
     """Request a renewal (administrator; reviewed)."""
     return registrations.request_renewal(core, _actor(core, token))
+
+
+# -- signers ---------------------------------------------------------------------------------------
+
+
+def add_signer(
+    core: Core, token: str | None, fields: dict[str, str | None], signature: bytes, reason: str | None
+) -> SignerView:
+    """Register a signer, pending review (administrator)."""
+    return signers.add_signer(core, _actor(core, token), fields, signature, reason)
+
+
+def import_signers(
+    core: Core, token: str | None, csv: bytes, signatures: dict[str, bytes]
+) -> list[SignerImport]:
+    """Register many signers from a CSV file and their images (administrator)."""
+    return signers.import_signers(core, _actor(core, token), csv, signatures)
+
+
+@_audited
+def list_signers(core: Core, token: str | None, registration: str | None) -> list[SignerView]:
+    """The company's signers."""
+    return signers.list_signers(core, _actor(core, token), registration)
+
+
+@_audited
+def show_signer(core: Core, token: str | None, ref: str) -> SignerView:
+    """One signer, by reference or user ID."""
+    return signers.show_signer(core, _actor(core, token), ref)
+
+
+@_audited
+def update_signer(
+    core: Core, token: str | None, ref: str, fields: dict[str, str | None], signature: bytes | None
+) -> SignerView:
+    """Change a signer's particulars (at once) or signature (reviewed) (administrator)."""
+    return signers.update_signer(core, _actor(core, token), ref, fields, signature)
+
+
+@_audited
+def remove_signer(core: Core, token: str | None, ref: str) -> SignerView:
+    """Remove a signer; its user ID and sub IDs are disabled (administrator)."""
+    return signers.remove_signer(core, _actor(core, token), ref)
+
+
+@_audited
+def print_signer_cards(core: Core, token: str | None, refs: Sequence[str]) -> list[CardPrint]:
+    """Print 署名登録証 cards; the first print issues the user ID (administrator)."""
+    return signers.print_signer_cards(core, _actor(core, token), refs)
+
+
+@_audited
+def reset_signer_password(core: Core, token: str | None, user_id: str, password: str | None) -> SignerView:
+    """A temporary password for a signer's user ID: chosen, or generated with a new card (administrator)."""
+    return signers.reset_signer_password(core, _actor(core, token), user_id, password)
+
+
+# -- sub IDs ---------------------------------------------------------------------------------------
+
+
+def add_sub(core: Core, token: str | None, name: str, email: str | None) -> NewAccount:
+    """A sub ID for one of the signer's staff; its initial password is shown once (signer)."""
+    return subids.add_sub(core, _actor(core, token), name, email)
+
+
+def list_subs(core: Core, token: str | None) -> list[SubIdView]:
+    """The signer's own sub IDs."""
+    return subids.list_subs(core, _actor(core, token))
+
+
+@_audited
+def show_sub(core: Core, token: str | None, login_id: str) -> SubIdView:
+    return subids.show_sub(core, _actor(core, token), login_id)
+
+
+@_audited
+def update_sub(
+    core: Core, token: str | None, login_id: str, name: str | None, email: str | None
+) -> SubIdView:
+    return subids.update_sub(core, _actor(core, token), login_id, name, email)
+
+
+@_audited
+def remove_sub(core: Core, token: str | None, login_id: str) -> SubIdView:
+    return subids.remove_sub(core, _actor(core, token), login_id)
+
+
+@_audited
+def reset_sub_password(core: Core, token: str | None, login_id: str) -> NewAccount:
+    return subids.reset_sub_password(core, _actor(core, token), login_id)

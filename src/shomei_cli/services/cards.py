@@ -49,16 +49,24 @@ class PrintOutcome:
 
 def start_cycle(session: Session, core: Core, account: Account, kind: str, password: str) -> None:
     """A new password: end the previous cycles (destroying their secrets) and start a new one."""
+    end_cycles(session, core, account)
+    session.add(
+        CredentialCard(
+            account_id=account.id or 0,
+            kind=kind,
+            secret=core.secrets.seal(password),
+            issued_at=core.clock.now(),
+        )
+    )
+
+
+def end_cycles(session: Session, core: Core, account: Account) -> None:
+    """The password was set another way (chosen by the administrator): no card carries it; end the cycles."""
     now = core.clock.now()
     for old in _live_cycles(session, account):
         old.superseded = True
         _destroy(old, now)
         session.add(old)
-    session.add(
-        CredentialCard(
-            account_id=account.id or 0, kind=kind, secret=core.secrets.seal(password), issued_at=now
-        )
-    )
 
 
 def _live_cycles(session: Session, account: Account) -> list[CredentialCard]:

@@ -122,6 +122,7 @@ def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str 
         if item.status != PENDING:
             raise WrongState(f"{reference} is already {item.status}; only pending items can be decided.")
         handler = HANDLERS[item.kind]
+        item.reason = reason.strip() if reason else None  # handlers may pass it on to their subject
         if decision == "approve":
             handler.approve(session, core, actor, item)
         elif decision == "return" and handler.on_return is not None:
@@ -129,7 +130,6 @@ def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str 
         elif decision == "reject" and handler.on_reject is not None:
             handler.on_reject(session, core, actor, item)
         item.status = DECISIONS[decision]
-        item.reason = reason.strip() if reason else None
         item.decided_at = core.clock.now()
         item.decided_by_account_id = actor.account_id
         session.add(item)

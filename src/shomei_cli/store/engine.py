@@ -41,7 +41,8 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    # a server runs requests on up to 100 threads: let enough of them hold a connection at once
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=20, max_overflow=20)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -170,3 +170,32 @@ class ReviewItem(SQLModel, table=True):
     submitted_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
     decided_at: datetime | None = _instant(nullable=True)
     decided_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+
+
+class Signer(SQLModel, table=True):
+    """A signer (署名者) of a company: reviewed by the chamber; gets a user ID at the first card print."""
+
+    __tablename__ = "signers"
+    __table_args__ = (UniqueConstraint("chamber_id", "reference", name="uq_signers_reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    registration_id: int = Field(foreign_key="registrations.id", index=True)
+    reference: str = Field(max_length=16)
+    name: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    title: str = Field(max_length=100)
+    title_en: str = Field(max_length=100)
+    birth_date: date | None = None
+    address: str | None = Field(default=None, max_length=300)
+    address_en: str | None = Field(default=None, max_length=300)
+    signature_png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(max_length=16, index=True)
+    status_reason: str | None = Field(default=None, max_length=1000)
+    # why the company needs more than fifteen signers, when it does
+    excess_reason: str | None = Field(default=None, max_length=1000)
+    account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    created_at: datetime = _instant()
+    created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    approved_at: datetime | None = _instant(nullable=True)
+    removed_at: datetime | None = _instant(nullable=True)
