@@ -122,6 +122,7 @@ def _print_cards(
         for start in range(0, len(rows), CARD_BATCH):
             chunk = rows[start : start + CARD_BATCH]
             for card in backend.print_registration_cards([r.registration_number for r in chunk]):
+                directory.mkdir(exist_ok=True)
                 path = directory / f"{card.registration_number}.pdf"
                 write_atomic(path, card.pdf)
                 printed[card.registration_number] = (path, card)

@@ -24,21 +24,18 @@ def check_output_file(path: Path, option: str = "-o") -> Path:
 
 
 def check_output_dir(path: Path, option: str = "--out") -> Path:
-    """A directory for many files: created if its parent exists; it must be writable."""
+    """A directory for many files: it exists and is writable, or its parent is (it is made when the first
+    file is written, so that a refused batch leaves nothing behind)."""
     from shomei_cli.domain.errors import InvalidInput
 
     target = path.expanduser()
     if target.exists() and not target.is_dir():
         raise InvalidInput.single(option, f"{target} exists and is not a directory")
-    if not target.exists():
-        if not target.parent.is_dir():
-            raise InvalidInput.single(option, f"the directory {target.parent} does not exist")
-        try:
-            target.mkdir()
-        except OSError as exc:
-            raise InvalidInput.single(option, f"cannot create {target}: {exc.strerror}") from None
-    if not os.access(target, os.W_OK):
-        raise InvalidInput.single(option, f"the directory {target} is not writable")
+    existing = target if target.exists() else target.parent
+    if not existing.is_dir():
+        raise InvalidInput.single(option, f"the directory {target.parent} does not exist")
+    if not os.access(existing, os.W_OK):
+        raise InvalidInput.single(option, f"the directory {existing} is not writable")
     return target
 
 

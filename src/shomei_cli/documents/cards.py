@@ -12,6 +12,7 @@ from shomei_cli.documents.pdf import Document, render, render_each
 
 LABEL_WIDTH = 62
 LINE = 7.0
+MAX_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,30 @@ def _date(value: date) -> str:
 
 
 def _row(pdf: Document, label: str, value: str, *, size: float = 10.5) -> None:
-    """A label on the left, the value (one or more lines) on the right, one rule under both."""
-    pdf.set_font_size(size)
-    lines = pdf.multi_cell(pdf.epw - LABEL_WIDTH, LINE, value, dry_run=True, output="LINES")
-    assert isinstance(lines, list)
-    height = LINE * max(1, len(lines))
+    """A label on the left, the value on the right, one rule under both. Long values (the validation allows
+    up to 300 characters) are set smaller, so that every card stays on its one page."""
+    width = pdf.epw - LABEL_WIDTH
+    allowed = max(MAX_LINES, value.count("\n") + 1)
+    for candidate in (size, 9.0, 8.0, 7.0, 6.0):
+        if candidate > size:
+            continue
+        pdf.set_font_size(candidate)
+        measured = pdf.multi_cell(width, candidate * 0.6, value, dry_run=True, output="LINES")
+        assert isinstance(measured, list)
+        lines: list[str] = measured
+        if len(lines) <= allowed:
+            break
+    line = max(3.0, pdf.font_size_pt * 0.6)
+    height = line * max(1, len(lines))
+    chosen = pdf.font_size_pt
     pdf.set_font_size(8.5)
     pdf.set_text_color(70, 70, 70)
-    pdf.cell(LABEL_WIDTH, height, label, border="B")
-    pdf.set_font_size(size)
+    pdf.cell(LABEL_WIDTH, max(height, LINE), label, border="B")
+    pdf.set_font_size(chosen)
     pdf.set_text_color(0, 0, 0)
-    pdf.multi_cell(0, LINE, value, border="B", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, max(height, LINE) / max(1, len(lines)), value, border="B", new_x="LMARGIN", new_y="NEXT"
+    )
 
 
 def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:

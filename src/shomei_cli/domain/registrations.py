@@ -93,7 +93,7 @@ PARTICULARS: tuple[FieldSpec, ...] = (
     FieldSpec("representative_name_en", 100),
     FieldSpec("representative_title", 100),
     FieldSpec("representative_title_en", 100),
-    FieldSpec("postal_code", 8),
+    FieldSpec("postal_code", 10),  # 〒100-0001 is 9 characters; stored as 100-0001
     FieldSpec("address", 300),
     FieldSpec("address_en", 300),
 )
