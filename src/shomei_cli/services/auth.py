@@ -64,7 +64,9 @@ def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginR
     now = core.clock.now()
     if found is None:
         core.hashing.burn(password)
-        _record_failure(core, chamber_code, login_id, "unknown_id")
+        with core.read() as session:
+            known_chamber = session.exec(select(Chamber).where(Chamber.code == chamber_code)).first()
+        _record_failure(core, chamber_code, login_id, "unknown_id", known_chamber)
         raise AuthenticationFailed()
     chamber, account = found
     if rules.is_locked(account.locked_until, now):
