@@ -7,17 +7,23 @@ in-process on a database URL; ``RemoteBackend`` sends the same calls to a ``shom
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from shomei_cli.domain.records import (
     AccountSummary,
+    ApplicationQuery,
+    ApplicationSummary,
+    ApplicationView,
     AuditEntry,
     AuditQuery,
     CardPrint,
+    DocumentFile,
+    FeeRow,
     Identity,
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    PaymentView,
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
@@ -25,6 +31,7 @@ from shomei_cli.domain.records import (
     SignerImport,
     SignerView,
     SubIdView,
+    Verification,
 )
 
 
@@ -161,6 +168,74 @@ class Backend(Protocol):
 
     def reset_sub_password(self, login_id: str) -> NewAccount:
         """A new temporary password for a sub ID, shown once."""
+        ...
+
+    def apply(
+        self, kind: str, content: dict[str, Any], attachment: bytes | None, draft: bool
+    ) -> ApplicationView:
+        """Create (and unless ``draft``, submit) an application."""
+        ...
+
+    def application_content(self, ref: str) -> tuple[str, dict[str, Any]]:
+        """The type and content of a past application (to start from)."""
+        ...
+
+    def amend_application(
+        self, ref: str, content: dict[str, Any], attachment: bytes | None
+    ) -> ApplicationView:
+        """Replace a draft's or returned application's content."""
+        ...
+
+    def submit_application(self, ref: str) -> ApplicationView:
+        """Submit (or resubmit) to the chamber's review."""
+        ...
+
+    def cancel_application(self, ref: str) -> ApplicationView:
+        """Withdraw before approval."""
+        ...
+
+    def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
+        """History within the caller's reach, newest first."""
+        ...
+
+    def show_application(self, ref: str) -> ApplicationView:
+        """One application."""
+        ...
+
+    def pay_application(self, ref: str, method: str, reference: str | None) -> PaymentView:
+        """Pay an approved application; paying issues the certificate."""
+        ...
+
+    def print_certificate(self, ref: str) -> DocumentFile:
+        """The certificate PDF (ORIGINAL and COPY pages), within 14 days of issuance."""
+        ...
+
+    def receipt(self, ref: str) -> DocumentFile:
+        """The receipt PDF of a payment."""
+        ...
+
+    def verify(self, number: str, code: str) -> Verification:
+        """Is a certificate genuine? (no session needed)"""
+        ...
+
+    def fees(self) -> list[FeeRow]:
+        """The chamber's fee table (staff)."""
+        ...
+
+    def set_fee(self, kind: str, member: bool, per_application: int, per_copy: int) -> list[FeeRow]:
+        """Change one row of the fee table (staff)."""
+        ...
+
+    def topup(self, registration: str, amount: int) -> int:
+        """Credit a company's prepaid balance (staff); returns the new balance."""
+        ...
+
+    def balance(self) -> int:
+        """The caller's company's prepaid balance."""
+        ...
+
+    def chamber_settings(self, verification_url: str | None) -> str | None:
+        """Read (None) or set the verification URL printed as a QR code (staff)."""
         ...
 
     def close(self) -> None:

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from shomei_cli.domain.clock import DEFAULT_TIME_ZONE, Clock
 from shomei_cli.domain.records import (
     AccountSummary,
+    ApplicationQuery,
+    ApplicationSummary,
+    ApplicationView,
     AuditEntry,
     AuditQuery,
     CardPrint,
+    DocumentFile,
+    FeeRow,
     Identity,
     IssuedRegistration,
     LoginResult,
     NewAccount,
     NewChamber,
+    PaymentView,
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
@@ -23,6 +30,7 @@ from shomei_cli.domain.records import (
     SignerImport,
     SignerView,
     SubIdView,
+    Verification,
 )
 from shomei_cli.services import api, chambers
 from shomei_cli.services.cards import purge_spent
@@ -172,6 +180,60 @@ class LocalBackend:
 
     def reset_sub_password(self, login_id: str) -> NewAccount:
         return api.reset_sub_password(self.core, self.token, login_id)
+
+    # -- applications and certificates ---------------------------------------------------------------
+
+    def apply(
+        self, kind: str, content: dict[str, Any], attachment: bytes | None, draft: bool
+    ) -> ApplicationView:
+        return api.apply(self.core, self.token, kind, content, attachment, draft)
+
+    def application_content(self, ref: str) -> tuple[str, dict[str, Any]]:
+        return api.application_content(self.core, self.token, ref)
+
+    def amend_application(
+        self, ref: str, content: dict[str, Any], attachment: bytes | None
+    ) -> ApplicationView:
+        return api.amend_application(self.core, self.token, ref, content, attachment)
+
+    def submit_application(self, ref: str) -> ApplicationView:
+        return api.submit_application(self.core, self.token, ref)
+
+    def cancel_application(self, ref: str) -> ApplicationView:
+        return api.cancel_application(self.core, self.token, ref)
+
+    def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
+        return api.list_applications(self.core, self.token, query)
+
+    def show_application(self, ref: str) -> ApplicationView:
+        return api.show_application(self.core, self.token, ref)
+
+    def pay_application(self, ref: str, method: str, reference: str | None) -> PaymentView:
+        return api.pay_application(self.core, self.token, ref, method, reference)
+
+    def print_certificate(self, ref: str) -> DocumentFile:
+        return api.print_certificate(self.core, self.token, ref)
+
+    def receipt(self, ref: str) -> DocumentFile:
+        return api.receipt(self.core, self.token, ref)
+
+    def verify(self, number: str, code: str) -> Verification:
+        return api.verify(self.core, number, code)
+
+    def fees(self) -> list[FeeRow]:
+        return api.fees(self.core, self.token)
+
+    def set_fee(self, kind: str, member: bool, per_application: int, per_copy: int) -> list[FeeRow]:
+        return api.set_fee(self.core, self.token, kind, member, per_application, per_copy)
+
+    def topup(self, registration: str, amount: int) -> int:
+        return api.topup(self.core, self.token, registration, amount)
+
+    def balance(self) -> int:
+        return api.balance(self.core, self.token)
+
+    def chamber_settings(self, verification_url: str | None) -> str | None:
+        return api.chamber_settings(self.core, self.token, verification_url)
 
     # -- the store's own host only -------------------------------------------------------------------
 

@@ -17,13 +17,19 @@ import httpx
 from shomei_cli.domain.errors import ShomeiError, Unavailable, error_from_code
 from shomei_cli.domain.records import (
     AccountSummary,
+    ApplicationQuery,
+    ApplicationSummary,
+    ApplicationView,
     AuditEntry,
     AuditQuery,
     CardPrint,
+    DocumentFile,
+    FeeRow,
     Identity,
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    PaymentView,
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
@@ -31,6 +37,7 @@ from shomei_cli.domain.records import (
     SignerImport,
     SignerView,
     SubIdView,
+    Verification,
     from_dict,
 )
 
@@ -261,6 +268,99 @@ class RemoteBackend:
 
     def reset_sub_password(self, login_id: str) -> NewAccount:
         return self._record(NewAccount, "POST", f"/subids/{_segment(login_id)}/password-reset")
+
+    # -- applications and certificates ---------------------------------------------------------------
+
+    def apply(
+        self, kind: str, content: dict[str, Any], attachment: bytes | None, draft: bool
+    ) -> ApplicationView:
+        body = {
+            "type": kind,
+            "content": content,
+            "draft": draft,
+            "attachment": _b64(attachment) if attachment is not None else None,
+        }
+        return self._record(ApplicationView, "POST", "/applications", json=body)
+
+    def application_content(self, ref: str) -> tuple[str, dict[str, Any]]:
+        view = self.show_application(ref)
+        return view.summary.type, view.content
+
+    def amend_application(
+        self, ref: str, content: dict[str, Any], attachment: bytes | None
+    ) -> ApplicationView:
+        body = {"content": content, "attachment": _b64(attachment) if attachment is not None else None}
+        return self._record(ApplicationView, "PUT", f"/applications/{_segment(ref)}/content", json=body)
+
+    def submit_application(self, ref: str) -> ApplicationView:
+        return self._record(ApplicationView, "POST", f"/applications/{_segment(ref)}/submission")
+
+    def cancel_application(self, ref: str) -> ApplicationView:
+        return self._record(ApplicationView, "POST", f"/applications/{_segment(ref)}/cancellation")
+
+    def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
+        return self._get_list(
+            ApplicationSummary,
+            "/applications",
+            status=query.status,
+            type=query.type,
+            since=query.since.isoformat() if query.since else None,
+            until=query.until.isoformat() if query.until else None,
+            limit=query.limit,
+            before=query.before,
+        )
+
+    def show_application(self, ref: str) -> ApplicationView:
+        return self._get(ApplicationView, f"/applications/{_segment(ref)}")
+
+    def pay_application(self, ref: str, method: str, reference: str | None) -> PaymentView:
+        body = {"method": method, "reference": reference}
+        return self._record(PaymentView, "POST", f"/applications/{_segment(ref)}/payment", json=body)
+
+    def print_certificate(self, ref: str) -> DocumentFile:
+        response = self._request(
+            "POST", f"/applications/{_segment(ref)}/certificate-prints", headers={"Accept": "application/pdf"}
+        )
+        return DocumentFile(
+            response.headers.get("Shomei-Document", ""),
+            int(response.headers.get("Shomei-Print-Count", "1")),
+            response.content,
+        )
+
+    def receipt(self, ref: str) -> DocumentFile:
+        response = self._request(
+            "GET", f"/applications/{_segment(ref)}/receipt", headers={"Accept": "application/pdf"}
+        )
+        return DocumentFile(response.headers.get("Shomei-Document", ""), 1, response.content)
+
+    def verify(self, number: str, code: str) -> Verification:
+        return self._get(Verification, "/verify", number=number, code=code)
+
+    def fees(self) -> list[FeeRow]:
+        return self._get_list(FeeRow, "/fees")
+
+    def set_fee(self, kind: str, member: bool, per_application: int, per_copy: int) -> list[FeeRow]:
+        body = {"type": kind, "member": member, "per_application": per_application, "per_copy": per_copy}
+        response = self._request("PUT", "/fees", json=body)
+        return [from_dict(FeeRow, item) for item in response.json()]
+
+    def topup(self, registration: str, amount: int) -> int:
+        response = self._request(
+            "POST", f"/registrations/{_segment(registration)}/topups", json={"amount": amount}
+        )
+        return int(response.json()["balance"])
+
+    def balance(self) -> int:
+        return int(self._request("GET", "/registration/balance").json()["balance"])
+
+    def chamber_settings(self, verification_url: str | None) -> str | None:
+        if verification_url is None:
+            value = self._request("GET", "/chamber/settings").json()["verification_url"]
+        else:
+            value = self._request(
+                "PUT", "/chamber/settings", json={"verification_url": verification_url}
+            ).json()["verification_url"]
+        return None if value is None else str(value)
 
     def close(self) -> None:
         if self._owns_client:

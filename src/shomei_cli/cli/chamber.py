@@ -180,3 +180,74 @@ def reject(
 ) -> None:
     """Reject an item for good, with a reason."""
     _decide(ctx, reference, "reject", reason, as_json)
+
+
+fees_app = new_group("The fee table (手数料): per application and per extra copy, by type and membership.")
+app.add_typer(fees_app, name="fees")
+
+
+@fees_app.command("show")
+def fees_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The fee table."""
+    rows = state(ctx).backend().fees()
+    if as_json:
+        output.emit_records(rows)
+        return
+    output.emit_table(
+        ["type", "member", "per application", "per extra copy"],
+        [
+            (r.type, "member" if r.member else "non-member", f"¥{r.per_application:,}", f"¥{r.per_copy:,}")
+            for r in rows
+        ],
+    )
+
+
+@fees_app.command("set")
+def fees_set(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Option("--type", help="co, invoice or signature.")],
+    member: Annotated[bool, typer.Option("--member/--non-member", help="Which price: members' or not.")],
+    per_application: Annotated[int, typer.Option("--per-application", help="Yen per application.")],
+    per_copy: Annotated[int, typer.Option("--per-copy", help="Yen per extra copy.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Change one row of the fee table (it applies to applications approved from now on)."""
+    rows = state(ctx).backend().set_fee(kind, member, per_application, per_copy)
+    if as_json:
+        output.emit_records(rows)
+        return
+    output.message(f"Fee for {kind} ({'members' if member else 'non-members'}) set.")
+
+
+@app.command()
+def topup(
+    ctx: typer.Context,
+    registration: Annotated[str, typer.Argument(help="The registration number.")],
+    amount: Annotated[int, typer.Argument(help="Yen to credit.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Credit a company's prepaid balance (前納金)."""
+    balance = state(ctx).backend().topup(registration, amount)
+    if as_json:
+        output.emit_json({"registration_number": registration, "balance": balance})
+        return
+    output.message(f"Balance of {registration}: ¥{balance:,}.")
+
+
+@app.command()
+def settings(
+    ctx: typer.Context,
+    verification_url: Annotated[
+        str | None,
+        typer.Option(
+            "--verification-url", help="The public verification page's URL (in the certificates' QR codes)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or change the chamber's settings."""
+    url = state(ctx).backend().chamber_settings(verification_url)
+    if as_json:
+        output.emit_json({"verification_url": url})
+        return
+    output.emit_fields([("verification url", url or "(not set)")])

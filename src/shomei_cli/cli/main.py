@@ -12,8 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from shomei_cli import __version__, config
-from shomei_cli.cli import admin, chamber, config_cmd, db, serve, session, signer, subid
-from shomei_cli.cli.options import JSON_META_KEY, new_group
+from shomei_cli.cli import admin, cert, chamber, config_cmd, db, serve, session, signer, subid
+from shomei_cli.cli.options import JSON_META_KEY
 from shomei_cli.cli.state import State
 
 
@@ -104,10 +104,7 @@ app.add_typer(chamber.app, name="chamber")
 app.add_typer(admin.app, name="admin")
 app.add_typer(signer.app, name="signer")
 app.add_typer(subid.app, name="subid")
-app.add_typer(
-    new_group("Certificate applications and issued certificates."),
-    name="cert",
-)
+app.add_typer(cert.app, name="cert")
 app.command()(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")

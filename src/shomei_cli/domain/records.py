@@ -283,3 +283,89 @@ class SubIdView:
     must_change_password: bool
     signer_user_id: str
     created_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class ApplicationQuery:
+    status: str | None = None
+    type: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int = 100
+    # keyset pagination: only applications created before this reference's (newest first)
+    before: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ApplicationSummary:
+    reference: str
+    reception_number: str | None
+    type: str
+    status: str
+    registration_number: str
+    destination_country: str
+    copies: int
+    signer: str
+    applicant: str
+    fee: int | None
+    certificate_number: str | None
+    created_at: datetime
+    submitted_at: datetime | None
+    issued_at: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ApplicationView:
+    summary: ApplicationSummary
+    content: dict[str, Any]
+    reason: str | None
+    has_attachment: bool
+    access_code: str | None
+    print_count: int
+    printable_until: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentView:
+    reference: str
+    reception_number: str
+    receipt_number: str
+    method: str
+    payment_reference: str | None
+    amount: int
+    paid_at: datetime
+    certificate_number: str
+    access_code: str
+    balance_after: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentFile:
+    """A rendered PDF with what identifies it (a certificate, a receipt)."""
+
+    name: str
+    print_count: int
+    pdf: bytes = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """What anyone holding the paper may learn: genuine or not, and the key particulars. Nothing else."""
+
+    status: str  # genuine, not_found
+    certificate_number: str
+    type: str | None = None
+    chamber: str | None = None
+    issued_on: date | None = None
+    exporter: str | None = None
+    consignee: str | None = None
+    destination_country: str | None = None
+    goods: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class FeeRow:
+    type: str
+    member: bool
+    per_application: int
+    per_copy: int

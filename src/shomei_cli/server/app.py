@@ -10,27 +10,34 @@ import binascii
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import Body, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli import __version__
-from shomei_cli.domain.errors import InvalidInput, ShomeiError, Unavailable
+from shomei_cli.domain.errors import InvalidInput, RateLimited, ShomeiError, Unavailable
 from shomei_cli.domain.records import (
     AccountSummary,
+    ApplicationQuery,
+    ApplicationSummary,
+    ApplicationView,
     AuditEntry,
     AuditQuery,
+    DocumentFile,
+    FeeRow,
     Identity,
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    PaymentView,
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
@@ -38,9 +45,11 @@ from shomei_cli.domain.records import (
     SignerImport,
     SignerView,
     SubIdView,
+    Verification,
     to_dict,
 )
-from shomei_cli.server.guards import BodySizeLimit, LoginLimiter
+from shomei_cli.server.guards import AddressLimiter, BodySizeLimit, LoginLimiter
+from shomei_cli.server.pages import verification_page
 from shomei_cli.server.problems import (
     ERROR_RESPONSES,
     Problem,
@@ -158,6 +167,55 @@ def _decode(value: str, field: str) -> bytes:
         raise InvalidInput.single(field, "is not valid base64") from None
 
 
+class ApplicationCreate(BaseModel):
+    type: str = Field(description="co, invoice or signature")
+    content: dict[str, Any]
+    attachment: str | None = Field(default=None, description="The invoice PDF (invoice type), base64")
+    draft: bool = False
+
+
+class ApplicationContent(BaseModel):
+    content: dict[str, Any]
+    attachment: str | None = None
+
+
+class PaymentRequest(BaseModel):
+    method: str = Field(default="prepaid", description="prepaid or card")
+    reference: str | None = Field(default=None, description="The card payment's reference (card)")
+
+
+class FeeChange(BaseModel):
+    type: str
+    member: bool
+    per_application: int
+    per_copy: int
+
+
+class Amount(BaseModel):
+    amount: int
+
+
+class Balance(BaseModel):
+    balance: int
+
+
+class Settings(BaseModel):
+    verification_url: str | None = None
+
+
+def _pdf(document: DocumentFile) -> Response:
+    return Response(
+        document.pdf,
+        media_type="application/pdf",
+        headers={"Shomei-Document": document.name, "Shomei-Print-Count": str(document.print_count)},
+    )
+
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The PDF"}
+}
+
+
 class Health(BaseModel):
     status: str
     version: str
@@ -195,6 +253,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     """The server over ``core`` (or the store at ``settings.database_url``)."""
     core = core or Core.open(settings.database_url, secret_key=settings.secret_key)
     limiter = LoginLimiter(settings.login_limit_per_id, settings.login_limit_per_address)
+    verify_limiter = AddressLimiter(settings.verify_limit_per_address)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -457,5 +516,115 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     def reset_sub_password(login_id: str, token: Token) -> NewAccount:
         """A new temporary password, in this response only."""
         return api.reset_sub_password(core, token, login_id)
+
+    @app.post(f"{API}/applications", status_code=201, tags=["applications"])
+    def apply(body: ApplicationCreate, token: Token) -> ApplicationView:
+        """Create (and unless draft, submit) an application. Administrator IDs never apply."""
+        attachment = _decode(body.attachment, "attachment") if body.attachment is not None else None
+        return api.apply(core, token, body.type, body.content, attachment, body.draft)
+
+    @app.get(f"{API}/applications", tags=["applications"])
+    def list_applications(
+        token: Token,
+        status: str | None = None,
+        type: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 100,
+        before: str | None = None,
+    ) -> list[ApplicationSummary]:
+        """History within your reach, newest first; page with `before` (the last reference seen)."""
+        query = ApplicationQuery(status, type, since, until, limit, before)
+        return api.list_applications(core, token, query)
+
+    @app.get(f"{API}/applications/{{ref}}", tags=["applications"])
+    def show_application(ref: str, token: Token) -> ApplicationView:
+        return api.show_application(core, token, ref)
+
+    @app.put(f"{API}/applications/{{ref}}/content", tags=["applications"])
+    def amend(ref: str, body: ApplicationContent, token: Token) -> ApplicationView:
+        """Replace the content of a draft or returned application."""
+        attachment = _decode(body.attachment, "attachment") if body.attachment is not None else None
+        return api.amend_application(core, token, ref, body.content, attachment)
+
+    @app.post(f"{API}/applications/{{ref}}/submission", tags=["applications"])
+    def submit(ref: str, token: Token) -> ApplicationView:
+        return api.submit_application(core, token, ref)
+
+    @app.post(f"{API}/applications/{{ref}}/cancellation", tags=["applications"])
+    def cancel(ref: str, token: Token) -> ApplicationView:
+        return api.cancel_application(core, token, ref)
+
+    @app.post(f"{API}/applications/{{ref}}/payment", tags=["applications"])
+    def pay(ref: str, body: PaymentRequest, token: Token) -> PaymentView:
+        """Pay an approved application (prepaid balance, or a card payment's reference); issues it."""
+        return api.pay_application(core, token, ref, body.method, body.reference)
+
+    @app.post(
+        f"{API}/applications/{{ref}}/certificate-prints",
+        tags=["applications"],
+        response_class=Response,
+        responses=PDF_RESPONSE,
+    )
+    def print_certificate(ref: str, token: Token) -> Response:
+        """The certificate PDF (ORIGINAL and COPY pages); recorded; for 14 days after issuance."""
+        return _pdf(api.print_certificate(core, token, ref))
+
+    @app.get(
+        f"{API}/applications/{{ref}}/receipt",
+        tags=["applications"],
+        response_class=Response,
+        responses=PDF_RESPONSE,
+    )
+    def receipt(ref: str, token: Token) -> Response:
+        """The receipt (領収書) PDF."""
+        return _pdf(api.receipt(core, token, ref))
+
+    @app.get(f"{API}/verify", tags=["verification"])
+    def verify(number: str, code: str, request: Request) -> Verification:
+        """Is this certificate genuine? No session needed; limited per client address."""
+        verify_limiter.hit(request.client.host if request.client else "unknown")
+        return api.verify(core, number, code)
+
+    @app.get("/verify", tags=["verification"], response_class=HTMLResponse, include_in_schema=False)
+    def verify_page(request: Request, n: str = "", c: str = "") -> HTMLResponse:
+        """The public page the QR code opens (Japanese and English)."""
+        if not n or not c:
+            return HTMLResponse(verification_page(None, n), status_code=200)
+        try:
+            verify_limiter.hit(request.client.host if request.client else "unknown")
+        except RateLimited as limited:
+            return HTMLResponse(
+                verification_page(None, n, limited=limited.retry_after),
+                status_code=429,
+                headers={"Retry-After": str(limited.retry_after)},
+            )
+        return HTMLResponse(verification_page(api.verify(core, n, c), n))
+
+    @app.get(f"{API}/fees", tags=["chamber"])
+    def fees(token: Token) -> list[FeeRow]:
+        """The fee table."""
+        return api.fees(core, token)
+
+    @app.put(f"{API}/fees", tags=["chamber"])
+    def set_fee(body: FeeChange, token: Token) -> list[FeeRow]:
+        return api.set_fee(core, token, body.type, body.member, body.per_application, body.per_copy)
+
+    @app.post(f"{API}/registrations/{{number}}/topups", tags=["chamber"])
+    def topup(number: str, body: Amount, token: Token) -> Balance:
+        """Credit a company's prepaid balance."""
+        return Balance(balance=api.topup(core, token, number, body.amount))
+
+    @app.get(f"{API}/registration/balance", tags=["registrations"])
+    def balance(token: Token) -> Balance:
+        return Balance(balance=api.balance(core, token))
+
+    @app.get(f"{API}/chamber/settings", tags=["chamber"])
+    def get_settings(token: Token) -> Settings:
+        return Settings(verification_url=api.chamber_settings(core, token, None))
+
+    @app.put(f"{API}/chamber/settings", tags=["chamber"])
+    def put_settings(body: Settings, token: Token) -> Settings:
+        return Settings(verification_url=api.chamber_settings(core, token, body.verification_url))
 
     return app

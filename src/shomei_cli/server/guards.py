@@ -39,6 +39,20 @@ class LoginLimiter:
                 raise RateLimited(f"Too many login attempts; try again in {wait} seconds.", wait)
 
 
+class AddressLimiter:
+    """A moving-window limit per client address (the public verification endpoints)."""
+
+    def __init__(self, limit: str) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limit = parse(limit)
+
+    def hit(self, address: str) -> None:
+        if not self._limiter.hit(self._limit, "verify", address):
+            reset_at, _remaining = self._limiter.get_window_stats(self._limit, "verify", address)
+            wait = max(1, math.ceil(reset_at - time.time()))
+            raise RateLimited(f"Too many verifications; try again in {wait} seconds.", wait)
+
+
 class BodySizeLimit:
     """Pure ASGI middleware: refuse request bodies over ``max_bytes`` with 413, declared or streamed.
 

@@ -18,6 +18,8 @@ ENV_MAX_UPLOAD_BYTES = "SHOMEI_MAX_UPLOAD_BYTES"
 DEFAULT_LOGIN_LIMIT_PER_ID = "20/minute"
 DEFAULT_LOGIN_LIMIT_PER_ADDRESS = "120/minute"
 DEFAULT_WORKER_THREADS = 100
+DEFAULT_VERIFY_LIMIT = "30/minute"
+ENV_VERIFY_LIMIT = "SHOMEI_VERIFY_LIMIT_PER_ADDRESS"
 ENV_WORKER_THREADS = "SHOMEI_WORKER_THREADS"
 
 
@@ -34,6 +36,7 @@ class ServerSettings:
     login_limit_per_id: str = DEFAULT_LOGIN_LIMIT_PER_ID
     login_limit_per_address: str = DEFAULT_LOGIN_LIMIT_PER_ADDRESS
     worker_threads: int = DEFAULT_WORKER_THREADS
+    verify_limit_per_address: str = DEFAULT_VERIFY_LIMIT
     # protects card passwords at rest (shomei_cli.keys); None: an ephemeral key, for tests only
     secret_key: bytes | None = None
 
@@ -51,6 +54,7 @@ class ServerSettings:
                 ENV_LOGIN_LIMIT_PER_ADDRESS, DEFAULT_LOGIN_LIMIT_PER_ADDRESS
             ),
             "worker_threads": int(os.environ.get(ENV_WORKER_THREADS, DEFAULT_WORKER_THREADS)),
+            "verify_limit_per_address": os.environ.get(ENV_VERIFY_LIMIT, DEFAULT_VERIFY_LIMIT),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(database_url=database_url, **values)  # type: ignore[arg-type]

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from shomei_cli.domain.records import (
     AccountSummary,
+    ApplicationQuery,
+    ApplicationSummary,
+    ApplicationView,
     AuditEntry,
     AuditQuery,
     CardPrint,
+    DocumentFile,
+    FeeRow,
     Identity,
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    PaymentView,
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
@@ -27,8 +33,9 @@ from shomei_cli.domain.records import (
     SignerImport,
     SignerView,
     SubIdView,
+    Verification,
 )
-from shomei_cli.services import audit, auth, chambers, registrations, review, signers, subids
+from shomei_cli.services import applications, audit, auth, chambers, registrations, review, signers, subids
 from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
 from shomei_cli.services.core import Core
 
@@ -259,3 +266,90 @@ def remove_sub(core: Core, token: str | None, login_id: str) -> SubIdView:
 @_audited
 def reset_sub_password(core: Core, token: str | None, login_id: str) -> NewAccount:
     return subids.reset_sub_password(core, _actor(core, token), login_id)
+
+
+# -- applications and certificates -------------------------------------------------------------------
+
+
+def apply(
+    core: Core, token: str | None, kind: str, content: dict[str, Any], attachment: bytes | None, draft: bool
+) -> ApplicationView:
+    """Create (and unless ``draft``, submit) an application (user IDs and sub IDs; never administrators)."""
+    return applications.create(core, _actor(core, token), kind, content, attachment, draft)
+
+
+@_audited
+def application_content(core: Core, token: str | None, ref: str) -> tuple[str, dict[str, Any]]:
+    """The type and content of a past application, to start a new one from (`cert apply --from`)."""
+    return applications.copy_content(core, _actor(core, token), ref)
+
+
+@_audited
+def amend_application(
+    core: Core, token: str | None, ref: str, content: dict[str, Any], attachment: bytes | None
+) -> ApplicationView:
+    return applications.amend(core, _actor(core, token), ref, content, attachment)
+
+
+@_audited
+def submit_application(core: Core, token: str | None, ref: str) -> ApplicationView:
+    return applications.submit(core, _actor(core, token), ref)
+
+
+@_audited
+def cancel_application(core: Core, token: str | None, ref: str) -> ApplicationView:
+    return applications.cancel(core, _actor(core, token), ref)
+
+
+def list_applications(core: Core, token: str | None, query: ApplicationQuery) -> list[ApplicationSummary]:
+    return applications.list_applications(core, _actor(core, token), query)
+
+
+@_audited
+def show_application(core: Core, token: str | None, ref: str) -> ApplicationView:
+    return applications.show(core, _actor(core, token), ref)
+
+
+@_audited
+def pay_application(
+    core: Core, token: str | None, ref: str, method: str, reference: str | None
+) -> PaymentView:
+    return applications.pay(core, _actor(core, token), ref, method, reference)
+
+
+@_audited
+def print_certificate(core: Core, token: str | None, ref: str) -> DocumentFile:
+    return applications.print_certificate(core, _actor(core, token), ref)
+
+
+@_audited
+def receipt(core: Core, token: str | None, ref: str) -> DocumentFile:
+    return applications.receipt(core, _actor(core, token), ref)
+
+
+def verify(core: Core, number: str, code: str) -> Verification:
+    """Anyone, without a session."""
+    return applications.verify(core, number, code)
+
+
+def fees(core: Core, token: str | None) -> list[FeeRow]:
+    return applications.fees(core, _actor(core, token))
+
+
+def set_fee(
+    core: Core, token: str | None, kind: str, member: bool, per_application: int, per_copy: int
+) -> list[FeeRow]:
+    return applications.set_fee(core, _actor(core, token), kind, member, per_application, per_copy)
+
+
+@_audited
+def topup(core: Core, token: str | None, registration: str, amount: int) -> int:
+    return applications.topup(core, _actor(core, token), registration, amount)
+
+
+def balance(core: Core, token: str | None) -> int:
+    return applications.balance(core, _actor(core, token))
+
+
+def chamber_settings(core: Core, token: str | None, verification_url: str | None) -> str | None:
+    return applications.settings(core, _actor(core, token), verification_url)

@@ -167,3 +167,33 @@ def entry(session: Session, item: ReviewItem) -> ReviewEntry:
         decided_at=decided_at,
         decided_by=decided_by.login_id if decided_by else None,
     )
+
+
+def item_by_reference(session: Session, chamber_id: int, reference: str) -> ReviewItem:
+    item = session.exec(
+        select(ReviewItem)
+        .where(ReviewItem.chamber_id == chamber_id, ReviewItem.reference == reference)
+        .with_for_update()
+    ).first()
+    if item is None:  # pragma: no cover - every submitted subject has its item
+        raise NotFound(f"No review item {reference}.")
+    return item
+
+
+def reopen(session: Session, core: Core, actor: Actor, item: ReviewItem) -> None:
+    """Put a returned item back in the queue (an application resubmitted after correction)."""
+    item.status = PENDING
+    item.reason = None
+    item.submitted_at = core.clock.now()
+    item.submitted_by_account_id = actor.account_id
+    item.decided_at = None
+    item.decided_by_account_id = None
+    session.add(item)
+    record(session, core, action=f"review.resubmit.{item.kind}", actor=actor, target=item.reference)
+
+
+def withdraw(session: Session, item: ReviewItem) -> None:
+    """Take a pending item out of the queue (its subject was cancelled)."""
+    if item.status == PENDING:
+        item.status = "withdrawn"
+        session.add(item)

@@ -16,7 +16,7 @@ from shomei_cli.domain.errors import StoreIncompatible
 from shomei_cli.store.engine import is_sqlite, safe_url, translate_operational_error
 
 # The newest migration. tests/unit/test_migrations.py checks that it is Alembic's head.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -26,6 +26,8 @@ class Chamber(SQLModel, table=True):
     time_zone: str = Field(default="Asia/Tokyo", max_length=64)
     session_idle_minutes: int = 60
     session_absolute_minutes: int = 720
+    # where the QR code on certificates points (the public verification page)
+    verification_url: str | None = Field(default=None, max_length=300)
     created_at: datetime = _instant()
 
 
@@ -125,6 +127,8 @@ class Registration(SQLModel, table=True):
     valid_until: date = Field(index=True)
     status: str = Field(default="active", max_length=16)
     status_reason: str | None = Field(default=None, max_length=500)
+    # the prepaid balance (yen), topped up by staff; never negative
+    balance: int = 0
     created_at: datetime = _instant()
     created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
 
@@ -199,3 +203,69 @@ class Signer(SQLModel, table=True):
     created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
     approved_at: datetime | None = _instant(nullable=True)
     removed_at: datetime | None = _instant(nullable=True)
+
+
+class Application(SQLModel, table=True):
+    """An application for a certificate, and once issued, the certificate itself."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("chamber_id", "reference", name="uq_applications_reference"),
+        UniqueConstraint("chamber_id", "reception_number", name="uq_applications_reception"),
+        UniqueConstraint("chamber_id", "certificate_number", name="uq_applications_certificate"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    registration_id: int = Field(foreign_key="registrations.id", index=True)
+    reference: str = Field(max_length=16)
+    reception_number: str | None = Field(default=None, max_length=20)
+    type: str = Field(max_length=16)
+    status: str = Field(max_length=16, index=True)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    copies: int = 0
+    destination_country: str = Field(max_length=2)
+    signer_id: int = Field(foreign_key="signers.id", index=True)
+    applicant_account_id: int = Field(foreign_key="accounts.id", index=True)
+    reason: str | None = Field(default=None, max_length=1000)
+    fee: int | None = None
+    created_at: datetime = _instant(index=True)
+    submitted_at: datetime | None = _instant(nullable=True)
+    decided_at: datetime | None = _instant(nullable=True)
+    paid_at: datetime | None = _instant(nullable=True)
+    issued_at: datetime | None = _instant(nullable=True)
+    cancelled_at: datetime | None = _instant(nullable=True)
+    certificate_number: str | None = Field(default=None, max_length=24, index=True)
+    access_code: str | None = Field(default=None, max_length=16)
+    print_count: int = 0
+    last_printed_at: datetime | None = _instant(nullable=True)
+
+
+class Payment(SQLModel, table=True):
+    """One payment of one application: the unique application_id means it is never charged twice."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("chamber_id", "receipt_number", name="uq_payments_receipt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    application_id: int = Field(foreign_key="applications.id", unique=True)
+    method: str = Field(max_length=16)
+    reference: str | None = Field(default=None, max_length=100)
+    amount: int
+    receipt_number: str = Field(max_length=24)
+    paid_at: datetime = _instant()
+    paid_by_account_id: int = Field(foreign_key="accounts.id")
+
+
+class Fee(SQLModel, table=True):
+    """The chamber's fee table: per application and per extra copy, by type and membership."""
+
+    __tablename__ = "fees"
+
+    chamber_id: int = Field(foreign_key="chambers.id", primary_key=True)
+    type: str = Field(max_length=16, primary_key=True)
+    member: bool = Field(primary_key=True)
+    per_application: int
+    per_copy: int

@@ -1,0 +1,214 @@
+"""What an application says, per certificate type: the forms applicants write as TOML or JSON.
+
+Pydantic models, so that the same definition validates the file, names every bad field by its path
+(``goods.1.unit``), and prints as a JSON Schema for editors (`shomei cert schema --type co`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from shomei_cli.domain.errors import FieldError, InvalidInput
+
+MAX_COPIES = 20
+MAX_GOODS = 50
+JAPAN = "JP"
+# units that count packages, not goods: a quantity must be concrete (kg, pcs, m, L …)
+NOT_A_QUANTITY_UNIT = frozenset(
+    {
+        "lot",
+        "lots",
+        "carton",
+        "cartons",
+        "ctn",
+        "ctns",
+        "case",
+        "cases",
+        "package",
+        "packages",
+        "pkg",
+        "pkgs",
+        "box",
+        "boxes",
+        "pallet",
+        "pallets",
+        "plt",
+        "bundle",
+        "bundles",
+        "式",
+        "一式",
+        "箱",
+        "ケース",
+    }
+)
+
+
+class CertificateType(StrEnum):
+    CO = "co"  # 原産地証明書 (non-preferential certificate of origin)
+    INVOICE = "invoice"  # インボイス証明
+    SIGNATURE = "signature"  # サイン証明
+
+
+def _country(value: str) -> str:
+    import pycountry
+
+    try:
+        return str(pycountry.countries.lookup(value.strip()).alpha_2)
+    except LookupError:
+        raise ValueError(f"is not a country (ISO 3166): {value!r}") from None
+
+
+Country = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_country)]
+Text = Annotated[str, Field(min_length=1, max_length=300)]
+ShortText = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+class Party(Form):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    address: Text
+    country: Country
+
+
+class Invoice(Form):
+    number: ShortText
+    date: date
+
+
+class Transport(Form):
+    from_: ShortText = Field(alias="from", description="port or airport of loading")
+    to: ShortText = Field(description="port or airport of discharge")
+    via: ShortText | None = None
+    by: Literal["vessel", "flight", "truck", "rail"]
+    vessel_or_flight: ShortText | None = Field(default=None, description="the vessel's name or flight number")
+    on_or_about: date
+
+
+class GoodsLine(Form):
+    marks: Annotated[str, Field(min_length=1, max_length=200)] = Field(description="marks and numbers")
+    packages: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="number and kind of packages, e.g. '10 cartons'"
+    )
+    description: Text = Field(description="a general name of the goods (HS-6 level)")
+    hs_code: Annotated[str, Field(pattern=r"^\d{4}\.?\d{2}$")] = Field(description="HS code, 6 digits")
+    quantity: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=3)]
+    unit: ShortText = Field(description="a concrete unit: kg, pcs, m, L … (not 'lot', not cartons)")
+    origin_country: Country = Field(description="country of origin of this line")
+
+    @field_validator("unit")
+    @classmethod
+    def _concrete(cls, unit: str) -> str:
+        if unit.strip().lower() in NOT_A_QUANTITY_UNIT:
+            raise ValueError("must be a concrete unit of quantity (kg, pcs, m, L …), not a lot or a package")
+        return unit
+
+    @field_validator("packages")
+    @classmethod
+    def _packages(cls, packages: str) -> str:
+        if not re.match(r"^\s*\d+", packages):
+            raise ValueError("must start with the number of packages, e.g. '10 cartons'")
+        return packages
+
+
+class CertificateOfOrigin(Form):
+    """原産地証明書: the fields of the numbered boxes 1–10 and what the application records."""
+
+    copies: Annotated[int, Field(ge=0, le=MAX_COPIES)] = Field(default=0, description="extra COPY pages")
+    destination_country: Country
+    commodity_category: ShortText = Field(description="main commodity category, e.g. machinery")
+    exporter: Party | None = Field(default=None, description="box 1; defaults to the registration")
+    consignee: Party = Field(description="box 2")
+    invoice: Invoice = Field(description="box 3")
+    transport: Transport = Field(description="box 5")
+    remarks: Annotated[str, Field(max_length=1000)] | None = Field(default=None, description="box 6")
+    goods: Annotated[list[GoodsLine], Field(min_length=1, max_length=MAX_GOODS)] = Field(
+        description="boxes 4, 7 and 8: one or more lines"
+    )
+
+    @model_validator(mode="after")
+    def _not_mixed(self) -> CertificateOfOrigin:
+        japanese = {line.origin_country == JAPAN for line in self.goods}
+        if len(japanese) > 1:
+            raise ValueError(
+                "goods of Japanese origin and of foreign origin are not mixed on one certificate"
+            )
+        return self
+
+
+class SignatureCertification(Form):
+    """サイン証明: certifies that a named document bears the signer's registered signature."""
+
+    copies: Annotated[int, Field(ge=0, le=MAX_COPIES)] = 0
+    destination_country: Country
+    document_title: Text
+    document_number: ShortText | None = None
+    document_date: date
+    addressee: Party | None = None
+
+
+class InvoiceCertification(Form):
+    """インボイス証明: the applicant's commercial invoice (a PDF attached), certified by the chamber."""
+
+    copies: Annotated[int, Field(ge=0, le=MAX_COPIES)] = 0
+    destination_country: Country
+    consignee: Party
+    invoice: Invoice
+
+
+FORMS: dict[CertificateType, type[Form]] = {
+    CertificateType.CO: CertificateOfOrigin,
+    CertificateType.SIGNATURE: SignatureCertification,
+    CertificateType.INVOICE: InvoiceCertification,
+}
+
+
+def certificate_type(value: str) -> CertificateType:
+    try:
+        return CertificateType(value.strip().lower())
+    except ValueError:
+        raise InvalidInput.single("type", "must be co, invoice or signature") from None
+
+
+def parse_form(kind: CertificateType, content: dict[str, Any], today: date) -> Form:
+    """Validate ``content`` as a form of ``kind``: InvalidInput names every bad field by its path."""
+    try:
+        form = FORMS[kind].model_validate(content)
+    except ValidationError as exc:
+        raise InvalidInput.of(
+            [FieldError(".".join(str(p) for p in e["loc"]) or "form", _reason(e)) for e in exc.errors()]
+        ) from None
+    invoice = getattr(form, "invoice", None)
+    if invoice is not None and invoice.date > today:
+        raise InvalidInput.single("invoice.date", f"must not be after the application date ({today})")
+    return form
+
+
+def _reason(error: Any) -> str:
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ")
+
+
+def form_json_schema(kind: CertificateType) -> dict[str, Any]:
+    return FORMS[kind].model_json_schema(by_alias=True)
+
+
+def content_of(form: Form) -> dict[str, Any]:
+    """The stored (JSON) form of a validated form."""
+    return form.model_dump(mode="json", by_alias=True, exclude_none=True)

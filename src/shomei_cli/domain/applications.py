@@ -1,0 +1,100 @@
+"""Applications for certificates: the lifecycle, fees, numbers and the print window (DOMAIN.md)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from shomei_cli.domain.clock import as_utc
+from shomei_cli.domain.errors import WrongState
+
+PRINT_DAYS = 14
+ACCESS_CODE_LENGTH = 10
+# capitals and digits without look-alikes: read off paper and typed by an importer or a customs officer
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXY346789"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+    ISSUED = "issued"
+    CANCELLED = "cancelled"
+
+
+class Step(StrEnum):
+    AMEND = "amend"
+    SUBMIT = "submit"
+    CANCEL = "cancel"
+    APPROVE = "approve"
+    RETURN = "return"
+    REJECT = "reject"
+    PAY = "pay"
+    ISSUE = "issue"
+
+
+# (from, step) -> to. Anything not here is refused.
+TRANSITIONS: dict[tuple[Status, Step], Status] = {
+    (Status.DRAFT, Step.AMEND): Status.DRAFT,
+    (Status.RETURNED, Step.AMEND): Status.RETURNED,
+    (Status.DRAFT, Step.SUBMIT): Status.SUBMITTED,
+    (Status.RETURNED, Step.SUBMIT): Status.SUBMITTED,
+    (Status.DRAFT, Step.CANCEL): Status.CANCELLED,
+    (Status.SUBMITTED, Step.CANCEL): Status.CANCELLED,
+    (Status.RETURNED, Step.CANCEL): Status.CANCELLED,
+    (Status.SUBMITTED, Step.APPROVE): Status.APPROVED,
+    (Status.SUBMITTED, Step.RETURN): Status.RETURNED,
+    (Status.SUBMITTED, Step.REJECT): Status.REJECTED,
+    (Status.APPROVED, Step.PAY): Status.PAID,
+    (Status.PAID, Step.ISSUE): Status.ISSUED,
+}
+
+
+def advance(current: str, step: Step, reference: str) -> Status:
+    """The state after ``step``, or WrongState saying what the application is and what it allows."""
+    status = Status(current)
+    after = TRANSITIONS.get((status, step))
+    if after is None:
+        allowed = sorted(s.value for (f, s) in TRANSITIONS if f is status)
+        allowed_text = ", ".join(allowed) if allowed else "nothing more"
+        raise WrongState(
+            f"Application {reference} is {status.value}: it cannot {step.value} (it allows: {allowed_text})."
+        )
+    return after
+
+
+def fee(per_application: int, per_copy: int, copies: int) -> int:
+    """The fee in yen: per application, plus per extra copy."""
+    return per_application + per_copy * copies
+
+
+def reception_number(chamber_code: str, sequence: int) -> str:
+    return f"{chamber_code}-{sequence:08d}"
+
+
+def certificate_number(chamber_code: str, year: int, sequence: int) -> str:
+    return f"{chamber_code}-{year}-{sequence:07d}"
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+def print_window_open(issued_at: datetime, now: datetime) -> bool:
+    """Printing is possible for 14 days after issuance."""
+    return now - as_utc(issued_at) <= timedelta(days=PRINT_DAYS)
+
+
+# Default fee table (yen): one chamber's published online fee for certificates of origin.
+DEFAULT_FEES: dict[tuple[str, bool], tuple[int, int]] = {
+    ("co", True): (1260, 100),
+    ("co", False): (3460, 200),
+    ("invoice", True): (1260, 100),
+    ("invoice", False): (3460, 200),
+    ("signature", True): (1260, 100),
+    ("signature", False): (3460, 200),
+}

@@ -1,0 +1,56 @@
+"""The public verification page the QR code on a certificate opens: small, mobile-friendly, Japanese and
+English, showing exactly what `shomei cert verify` shows and nothing more."""
+
+from __future__ import annotations
+
+from html import escape
+
+from shomei_cli.domain.records import Verification
+
+STYLE = """
+body{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;padding:1rem;max-width:36rem;
+margin:auto;color:#111;line-height:1.5}h1{font-size:1.25rem}.ok{color:#0a6b2d}.ng{color:#9b1c1c}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#555}form{margin-top:1.5rem}
+input{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.2rem 0 .6rem}
+button{font-size:1rem;padding:.5rem 1rem}
+"""
+
+
+def verification_page(result: Verification | None, number: str, *, limited: int | None = None) -> str:
+    if limited is not None:
+        body = (
+            f'<p class="ng">照会が多すぎます。{limited}秒後に再度お試しください。<br>'
+            f"Too many checks; try again in {limited} seconds.</p>"
+        )
+    elif result is None:
+        body = (
+            "<p>証明書番号とアクセスコードを入力してください。<br>"
+            "Enter the certificate number and access code.</p>"
+        )
+    elif result.status == "genuine":
+        goods = "".join(f"<li>{escape(g)}</li>" for g in result.goods)
+        body = (
+            '<p class="ok"><strong>この証明書は真正です。<br>This certificate is genuine.</strong></p><dl>'
+            f"<dt>証明書番号 Certificate No.</dt><dd>{escape(result.certificate_number)}</dd>"
+            f"<dt>発給 Issued by</dt><dd>{escape(result.chamber or '')}</dd>"
+            f"<dt>発給日 Issued on</dt><dd>{result.issued_on.isoformat() if result.issued_on else ''}</dd>"
+            f"<dt>輸出者 Exporter</dt><dd>{escape(result.exporter or '')}</dd>"
+            f"<dt>荷受人 Consignee</dt><dd>{escape(result.consignee or '')}</dd>"
+            f"<dt>仕向地 Destination</dt><dd>{escape(result.destination_country or '')}</dd>"
+            f"<dt>品名 Goods</dt><dd><ul>{goods}</ul></dd></dl>"
+        )
+    else:
+        body = (
+            '<p class="ng"><strong>該当する証明書はありません。<br>No such certificate: the number or the '
+            "access code is wrong.</strong></p>"
+        )
+    return (
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>証明書の確認 Certificate verification</title><style>{STYLE}</style></head><body>"
+        f"<h1>証明書の確認<br>Certificate verification</h1>{body}"
+        '<form method="get" action="/verify"><label>証明書番号 Certificate No.'
+        f'<input name="n" value="{escape(number)}" autocomplete="off"></label>'
+        '<label>アクセスコード Access code<input name="c" autocomplete="off"></label>'
+        "<button>確認 Verify</button></form></body></html>"
+    )

@@ -1,0 +1,754 @@
+"""Applications for certificates, end to end: apply, amend, submit, cancel, review, pay, issue, print,
+receipts, verification; the fee table and prepaid balances."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from shomei_cli.domain import applications as rules
+from shomei_cli.domain.application_forms import (
+    CertificateType,
+    certificate_type,
+    content_of,
+    parse_form,
+)
+from shomei_cli.domain.clock import as_utc, calendar_day
+from shomei_cli.domain.errors import (
+    Conflict,
+    Expired,
+    FieldError,
+    InvalidInput,
+    WrongState,
+)
+from shomei_cli.domain.permissions import Action, Role, Scope
+from shomei_cli.domain.records import (
+    ApplicationQuery,
+    ApplicationSummary,
+    ApplicationView,
+    DocumentFile,
+    FeeRow,
+    PaymentView,
+    Verification,
+)
+from shomei_cli.domain.registrations import RegistrationStatus, effective_status
+from shomei_cli.domain.signers import SignerStatus
+from shomei_cli.services import review
+from shomei_cli.services.audit import Actor, HiddenRecord, record, require
+from shomei_cli.services.core import Core
+from shomei_cli.services.counters import next_value
+from shomei_cli.services.registrations import find_registration
+from shomei_cli.store.tables import Account, Application, Chamber, Fee, Payment, Registration, Signer
+
+KIND = "application"
+MAX_ATTACHMENT = 10 * 1024 * 1024
+MAX_LIST = 10_000
+
+
+# -- whose signature, which application --------------------------------------------------------------
+
+
+def _signer_for(session: Session, actor: Actor) -> Signer:
+    """The signer whose signature the actor's applications carry: its own (user ID) or its signer's (sub)."""
+    account_id = actor.account_id if actor.role is Role.SIGNER else actor.parent_account_id
+    signer = session.exec(select(Signer).where(Signer.account_id == account_id)).first()
+    if signer is None or signer.status != SignerStatus.ACTIVE:
+        state = signer.status if signer else "unknown"
+        raise WrongState(f"The signer's registration is {state}: applications need an approved signer.")
+    return signer
+
+
+def _find(
+    session: Session, actor: Actor, scope: Scope, ref: str, action: Action, *, lock: bool = False
+) -> Application:
+    """By reference (AP…) or reception number, within the actor's reach; anything else is NotFound."""
+    ref = ref.strip()
+    statement = select(Application).where(
+        Application.chamber_id == actor.chamber_id,
+        (col(Application.reference) == ref) | (col(Application.reception_number) == ref),
+    )
+    if scope is Scope.REGISTRATION:
+        statement = statement.where(Application.registration_id == actor.registration_id)
+    elif scope is Scope.SIGNER:
+        signer = session.exec(select(Signer).where(Signer.account_id == actor.account_id)).first()
+        statement = statement.where(Application.signer_id == (signer.id if signer else -1))
+    elif scope is Scope.OWN:
+        statement = statement.where(Application.applicant_account_id == actor.account_id)
+    if lock:
+        statement = statement.with_for_update()
+    application = session.exec(statement).first()
+    if application is None:
+        raise HiddenRecord(
+            f"No application {ref} that you can see.", actor=actor, action=action.value, target=ref
+        )
+    return application
+
+
+def _summary(session: Session, application: Application) -> ApplicationSummary:
+    registration = session.get_one(Registration, application.registration_id)
+    signer = session.get_one(Signer, application.signer_id)
+    applicant = session.get_one(Account, application.applicant_account_id)
+    return ApplicationSummary(
+        reference=application.reference,
+        reception_number=application.reception_number,
+        type=application.type,
+        status=application.status,
+        registration_number=registration.registration_number,
+        destination_country=application.destination_country,
+        copies=application.copies,
+        signer=signer.name,
+        applicant=applicant.login_id,
+        fee=application.fee,
+        certificate_number=application.certificate_number,
+        created_at=as_utc(application.created_at),
+        submitted_at=as_utc(application.submitted_at) if application.submitted_at else None,
+        issued_at=as_utc(application.issued_at) if application.issued_at else None,
+    )
+
+
+def _view(session: Session, application: Application, actor: Actor) -> ApplicationView:
+    until = (
+        as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS) if application.issued_at else None
+    )
+    return ApplicationView(
+        summary=_summary(session, application),
+        content=dict(application.content),
+        reason=application.reason,
+        has_attachment=application.attachment is not None,
+        # the access code is printed on the certificate: the company sees it, staff see it
+        access_code=application.access_code,
+        print_count=application.print_count,
+        printable_until=until,
+    )
+
+
+def _today(core: Core, session: Session, chamber_id: int) -> Any:
+    return calendar_day(core.clock.now(), session.get_one(Chamber, chamber_id).time_zone)
+
+
+def _validated(
+    core: Core,
+    session: Session,
+    actor: Actor,
+    kind: CertificateType,
+    content: dict[str, Any],
+    attachment: bytes | None,
+) -> tuple[dict[str, Any], bytes | None]:
+    form = parse_form(kind, content, _today(core, session, actor.chamber_id))
+    if kind is CertificateType.INVOICE:
+        if attachment is None:
+            raise InvalidInput.single("attachment", "an invoice certification needs the invoice as a PDF")
+        _check_pdf(attachment)
+    elif attachment is not None:
+        raise InvalidInput.single("attachment", f"only invoice certifications take an attachment, not {kind}")
+    return content_of(form), attachment
+
+
+def _check_pdf(data: bytes) -> None:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if len(data) > MAX_ATTACHMENT:
+        raise InvalidInput.single("attachment", f"is {len(data)} bytes; at most {MAX_ATTACHMENT} (10 MB)")
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput.single("attachment", "is not a PDF file")
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except (PyPdfError, ValueError, KeyError, OSError):
+        raise InvalidInput.single("attachment", "is a damaged PDF file") from None
+    if not 1 <= pages <= 20:
+        raise InvalidInput.single("attachment", f"has {pages} pages; an invoice has 1 to 20")
+
+
+# -- applying ----------------------------------------------------------------------------------------
+
+
+def create(
+    core: Core,
+    actor: Actor,
+    kind: str,
+    content: dict[str, Any],
+    attachment: bytes | None,
+    draft: bool,
+) -> ApplicationView:
+    """A new application, signed by the actor's signer; submitted unless ``draft``."""
+    require(core, actor, Action.APPLICATION_EDIT)
+    certificate = certificate_type(kind)
+    with core.write() as session:
+        signer = _signer_for(session, actor)
+        clean, attachment = _validated(core, session, actor, certificate, content, attachment)
+        application = Application(
+            chamber_id=actor.chamber_id,
+            registration_id=signer.registration_id,
+            reference=f"AP{next_value(session, actor.chamber_id, 'application'):07d}",
+            type=certificate.value,
+            status=rules.Status.DRAFT.value,
+            content=clean,
+            attachment=attachment,
+            copies=int(clean.get("copies", 0)),
+            destination_country=str(clean["destination_country"]),
+            signer_id=signer.id or 0,
+            applicant_account_id=actor.account_id,
+            created_at=core.clock.now(),
+        )
+        session.add(application)
+        session.flush()
+        record(
+            session,
+            core,
+            action="application.create",
+            actor=actor,
+            target=application.reference,
+            details={"type": certificate.value},
+        )
+        if not draft:
+            _submit(session, core, actor, application)
+        return _view(session, application, actor)
+
+
+def copy_content(core: Core, actor: Actor, ref: str) -> tuple[str, dict[str, Any]]:
+    """`cert apply --from REF`: the type and content of a past application the actor can see."""
+    scope = require(core, actor, Action.APPLICATION_VIEW, target=ref)
+    with core.read() as session:
+        application = _find(session, actor, scope, ref, Action.APPLICATION_VIEW)
+        return application.type, dict(application.content)
+
+
+def amend(
+    core: Core, actor: Actor, ref: str, content: dict[str, Any], attachment: bytes | None
+) -> ApplicationView:
+    """Replace the content of a draft or returned application."""
+    scope = require(core, actor, Action.APPLICATION_EDIT, target=ref)
+    with core.write() as session:
+        application = _find(session, actor, scope, ref, Action.APPLICATION_EDIT, lock=True)
+        rules.advance(application.status, rules.Step.AMEND, application.reference)
+        certificate = CertificateType(application.type)
+        keep = attachment if attachment is not None else application.attachment
+        clean, keep = _validated(core, session, actor, certificate, content, keep)
+        application.content = clean
+        application.attachment = keep
+        application.copies = int(clean.get("copies", 0))
+        application.destination_country = str(clean["destination_country"])
+        session.add(application)
+        record(session, core, action="application.amend", actor=actor, target=application.reference)
+        return _view(session, application, actor)
+
+
+def submit(core: Core, actor: Actor, ref: str) -> ApplicationView:
+    """Submit a draft, or resubmit a returned application, to the chamber's review."""
+    scope = require(core, actor, Action.APPLICATION_EDIT, target=ref)
+    with core.write() as session:
+        application = _find(session, actor, scope, ref, Action.APPLICATION_EDIT, lock=True)
+        _submit(session, core, actor, application)
+        return _view(session, application, actor)
+
+
+def _submit(session: Session, core: Core, actor: Actor, application: Application) -> None:
+    after = rules.advance(application.status, rules.Step.SUBMIT, application.reference)
+    registration = session.get_one(Registration, application.registration_id, with_for_update=True)
+    today = _today(core, session, application.chamber_id)
+    status = effective_status(registration.status, registration.valid_until, today)
+    if status is RegistrationStatus.EXPIRED:
+        raise Expired(
+            f"The trade registration {registration.registration_number} expired on "
+            f"{registration.valid_until.isoformat()}: no application can be submitted until it is renewed."
+        )
+    if status is RegistrationStatus.SUSPENDED:
+        raise WrongState(
+            f"The trade registration {registration.registration_number} is suspended: no application can "
+            "be submitted."
+        )
+    # the content is checked again against today's date (an invoice dated after the application is refused)
+    parse_form(CertificateType(application.type), dict(application.content), today)
+    signer = session.get_one(Signer, application.signer_id)
+    if signer.status != SignerStatus.ACTIVE:
+        raise WrongState(
+            f"The signer {signer.reference} is {signer.status}: it cannot sign applications now."
+        )
+    now = core.clock.now()
+    first = application.reception_number is None
+    if first:
+        code = session.get_one(Chamber, application.chamber_id).code
+        application.reception_number = rules.reception_number(
+            code, next_value(session, application.chamber_id, "reception")
+        )
+        review.submit(
+            session,
+            core,
+            actor,
+            registration,
+            KIND,
+            {"application": application.reference},
+            reference=application.reception_number,
+        )
+    else:
+        item = review.item_by_reference(session, application.chamber_id, application.reception_number or "")
+        review.reopen(session, core, actor, item)
+    application.status = after.value
+    application.submitted_at = now
+    application.reason = None
+    session.add(application)
+    record(
+        session,
+        core,
+        action="application.submit",
+        actor=actor,
+        target=application.reception_number,
+        details={"first": first},
+    )
+
+
+def cancel(core: Core, actor: Actor, ref: str) -> ApplicationView:
+    """Withdraw an application before the chamber approves it."""
+    scope = require(core, actor, Action.APPLICATION_EDIT, target=ref)
+    with core.write() as session:
+        application = _find(session, actor, scope, ref, Action.APPLICATION_EDIT, lock=True)
+        after = rules.advance(application.status, rules.Step.CANCEL, application.reference)
+        if application.status == rules.Status.SUBMITTED and application.reception_number:
+            item = review.item_by_reference(session, application.chamber_id, application.reception_number)
+            review.withdraw(session, item)
+        application.status = after.value
+        application.cancelled_at = core.clock.now()
+        session.add(application)
+        record(session, core, action="application.cancel", actor=actor, target=application.reference)
+        return _view(session, application, actor)
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def list_applications(core: Core, actor: Actor, query: ApplicationQuery) -> list[ApplicationSummary]:
+    """History, newest first: staff the chamber's, a signer the company's, a sub ID its own."""
+    scope = require(core, actor, Action.APPLICATION_VIEW)
+    if not 1 <= query.limit <= MAX_LIST:
+        raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIST}")
+    if query.status is not None and query.status not in {s.value for s in rules.Status}:
+        raise InvalidInput.single("status", "must be one of " + ", ".join(s.value for s in rules.Status))
+    if query.type is not None:
+        certificate_type(query.type)
+    with core.read() as session:
+        statement = select(Application).where(Application.chamber_id == actor.chamber_id)
+        if scope is Scope.REGISTRATION:
+            statement = statement.where(Application.registration_id == actor.registration_id)
+        elif scope is Scope.OWN:
+            statement = statement.where(Application.applicant_account_id == actor.account_id)
+        if query.status:
+            statement = statement.where(Application.status == query.status)
+        if query.type:
+            statement = statement.where(Application.type == query.type.strip().lower())
+        zone = session.get_one(Chamber, actor.chamber_id).time_zone
+        if query.since:
+            statement = statement.where(col(Application.created_at) >= _day_start(query.since, zone))
+        if query.until:
+            statement = statement.where(
+                col(Application.created_at) < _day_start(query.until + timedelta(days=1), zone)
+            )
+        if query.before:
+            anchor = session.exec(
+                select(Application.id).where(
+                    Application.chamber_id == actor.chamber_id, Application.reference == query.before
+                )
+            ).first()
+            if anchor is None:
+                raise InvalidInput.single("before", f"no application {query.before}")
+            statement = statement.where(col(Application.id) < anchor)
+        rows = session.exec(statement.order_by(col(Application.id).desc()).limit(query.limit)).all()
+        return [_summary(session, a) for a in rows]
+
+
+def _day_start(day: Any, zone: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def show(core: Core, actor: Actor, ref: str) -> ApplicationView:
+    scope = require(core, actor, Action.APPLICATION_VIEW, target=ref)
+    with core.read() as session:
+        return _view(session, _find(session, actor, scope, ref, Action.APPLICATION_VIEW), actor)
+
+
+# -- review ------------------------------------------------------------------------------------------
+
+
+def _application_of(session: Session, item: Any) -> Application:
+    return session.exec(
+        select(Application)
+        .where(
+            Application.chamber_id == item.chamber_id, Application.reference == item.payload["application"]
+        )
+        .with_for_update()
+    ).one()
+
+
+def _fee_for(session: Session, chamber_id: int, kind: str, member: bool) -> tuple[int, int]:
+    row = session.get(Fee, (chamber_id, kind, member))
+    if row is not None:
+        return row.per_application, row.per_copy
+    return rules.DEFAULT_FEES[(kind, member)]
+
+
+def _approve(session: Session, core: Core, actor: Actor, item: Any) -> None:
+    application = _application_of(session, item)
+    application.status = rules.advance(application.status, rules.Step.APPROVE, application.reference).value
+    registration = session.get_one(Registration, application.registration_id)
+    per_application, per_copy = _fee_for(
+        session, application.chamber_id, application.type, registration.member
+    )
+    application.fee = rules.fee(per_application, per_copy, application.copies)
+    application.decided_at = core.clock.now()
+    session.add(application)
+
+
+def _return(session: Session, core: Core, actor: Actor, item: Any) -> None:
+    application = _application_of(session, item)
+    application.status = rules.advance(application.status, rules.Step.RETURN, application.reference).value
+    application.reason = item.reason
+    application.decided_at = core.clock.now()
+    session.add(application)
+
+
+def _reject(session: Session, core: Core, actor: Actor, item: Any) -> None:
+    application = _application_of(session, item)
+    application.status = rules.advance(application.status, rules.Step.REJECT, application.reference).value
+    application.reason = item.reason
+    application.decided_at = core.clock.now()
+    session.add(application)
+
+
+def _describe(item: Any) -> str:
+    return f"application {item.payload.get('application')}"
+
+
+review.register(
+    KIND, review.Handler(describe=_describe, approve=_approve, on_return=_return, on_reject=_reject)
+)
+
+
+# -- paying and issuing ------------------------------------------------------------------------------
+
+
+def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) -> PaymentView:
+    """Pay an approved application: from the company's prepaid balance, or recorded against a card payment
+    made elsewhere. Paying issues the certificate (number, access code). Never charged twice."""
+    scope = require(core, actor, Action.APPLICATION_PAY, target=ref)
+    method = method.strip().lower()
+    if method not in {"prepaid", "card"}:
+        raise InvalidInput.single("method", "must be prepaid or card")
+    if method == "card" and not (reference and reference.strip()):
+        raise InvalidInput.single("reference", "a card payment needs the card payment's reference")
+    if reference is not None and len(reference.strip()) > 100:
+        raise InvalidInput.single("reference", "must be at most 100 characters")
+    now = core.clock.now()
+    with core.write() as session:
+        application = _find(session, actor, scope, ref, Action.APPLICATION_PAY, lock=True)
+        rules.advance(application.status, rules.Step.PAY, application.reference)
+        assert application.fee is not None and application.id is not None
+        balance_after: int | None = None
+        if method == "prepaid":
+            table = Registration.__table__  # type: ignore[attr-defined]
+            balance_after = session.execute(
+                update(table)
+                .where(table.c.id == application.registration_id, table.c.balance >= application.fee)
+                .values(balance=table.c.balance - application.fee)
+                .returning(table.c.balance)
+            ).scalar_one_or_none()
+            if balance_after is None:
+                balance = session.get_one(Registration, application.registration_id).balance
+                raise Conflict(
+                    f"The prepaid balance (¥{balance:,}) is less than the fee (¥{application.fee:,}): ask "
+                    "the chamber to top it up, or pay by card and record it with --method card --reference …"
+                )
+        chamber = session.get_one(Chamber, application.chamber_id)
+        payment = Payment(
+            chamber_id=application.chamber_id,
+            application_id=application.id,
+            method=method,
+            reference=reference.strip() if reference else None,
+            amount=application.fee,
+            receipt_number=f"RC{chamber.code}-{next_value(session, chamber.id or 0, 'receipt'):07d}",
+            paid_at=now,
+            paid_by_account_id=actor.account_id,
+        )
+        session.add(payment)
+        paid = rules.advance(application.status, rules.Step.PAY, application.reference)
+        application.status = rules.advance(paid, rules.Step.ISSUE, application.reference).value
+        application.paid_at = now
+        application.issued_at = now
+        year = calendar_day(now, chamber.time_zone).year
+        application.certificate_number = rules.certificate_number(
+            chamber.code, year, next_value(session, chamber.id or 0, "certificate")
+        )
+        application.access_code = rules.new_access_code()
+        session.add(application)
+        record(
+            session,
+            core,
+            action="application.pay",
+            actor=actor,
+            target=application.reception_number,
+            details={
+                "method": method,
+                "amount": application.fee,
+                "receipt": payment.receipt_number,
+                "certificate": application.certificate_number,
+            },
+        )
+        return PaymentView(
+            reference=application.reference,
+            reception_number=application.reception_number or "",
+            receipt_number=payment.receipt_number,
+            method=method,
+            payment_reference=payment.reference,
+            amount=payment.amount,
+            paid_at=now,
+            certificate_number=application.certificate_number,
+            access_code=application.access_code,
+            balance_after=balance_after,
+        )
+
+
+def print_certificate(core: Core, actor: Actor, ref: str) -> DocumentFile:
+    """The issued certificate: the ORIGINAL page and a COPY page per extra copy; for 14 days after
+    issuance; every print is recorded."""
+    from shomei_cli.documents.certificates import render_certificate
+
+    scope = require(core, actor, Action.CERTIFICATE_PRINT, target=ref)
+    now = core.clock.now()
+    with core.write() as session:
+        application = _find(session, actor, scope, ref, Action.CERTIFICATE_PRINT, lock=True)
+        if application.status != rules.Status.ISSUED or application.issued_at is None:
+            raise WrongState(
+                f"Application {application.reference} is {application.status}: only an issued "
+                "certificate can be printed."
+            )
+        if not rules.print_window_open(application.issued_at, now):
+            until = as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)
+            raise Expired(
+                f"The certificate {application.certificate_number} could be printed until "
+                f"{until.isoformat(timespec='minutes')}; apply again for a new one."
+            )
+        application.print_count += 1
+        application.last_printed_at = now
+        session.add(application)
+        record(
+            session,
+            core,
+            action="certificate.print",
+            actor=actor,
+            target=application.certificate_number,
+            details={"print": application.print_count},
+        )
+        data = _certificate_data(session, application)
+        pdf = render_certificate(data)
+        return DocumentFile(application.certificate_number or "", application.print_count, pdf)
+
+
+def _certificate_data(session: Session, application: Application) -> Any:
+    from shomei_cli.documents.certificates import CertificateData
+
+    chamber = session.get_one(Chamber, application.chamber_id)
+    registration = session.get_one(Registration, application.registration_id)
+    signer = session.get_one(Signer, application.signer_id)
+    assert application.issued_at is not None
+    base = chamber.verification_url or "https://verify.invalid/verify"
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}n={application.certificate_number}&c={application.access_code}"
+    return CertificateData(
+        type=application.type,
+        content=dict(application.content),
+        attachment=application.attachment,
+        copies=application.copies,
+        chamber_name=chamber.name,
+        chamber_name_en=chamber.name_en,
+        registration_number=registration.registration_number,
+        exporter_default={
+            "name": registration.company_name_en,
+            "address": registration.address_en,
+            "country": "JP",
+        },
+        signer_name=signer.name_en,
+        signer_title=signer.title_en,
+        signature_png=signer.signature_png,
+        certificate_number=application.certificate_number or "",
+        access_code=application.access_code or "",
+        verification_url=url,
+        issued_at=as_utc(application.issued_at),
+        application_date=as_utc(application.submitted_at or application.created_at),
+        time_zone=chamber.time_zone,
+    )
+
+
+def receipt(core: Core, actor: Actor, ref: str) -> DocumentFile:
+    """The receipt (領収書) of a paid application."""
+    from shomei_cli.documents.certificates import ReceiptData, render_receipt
+
+    scope = require(core, actor, Action.APPLICATION_PAY, target=ref)
+    with core.read() as session:
+        application = _find(session, actor, scope, ref, Action.APPLICATION_PAY)
+        payment = session.exec(select(Payment).where(Payment.application_id == application.id)).first()
+        if payment is None:
+            raise WrongState(
+                f"Application {application.reference} is {application.status}: it has no payment."
+            )
+        chamber = session.get_one(Chamber, application.chamber_id)
+        registration = session.get_one(Registration, application.registration_id)
+        data = ReceiptData(
+            receipt_number=payment.receipt_number,
+            chamber_name=chamber.name,
+            chamber_name_en=chamber.name_en,
+            company_name=registration.company_name,
+            registration_number=registration.registration_number,
+            reception_number=application.reception_number or "",
+            certificate_number=application.certificate_number or "",
+            type=application.type,
+            copies=application.copies,
+            amount=payment.amount,
+            method=payment.method,
+            payment_reference=payment.reference,
+            paid_at=as_utc(payment.paid_at),
+            time_zone=chamber.time_zone,
+        )
+    return DocumentFile(payment.receipt_number, 1, render_receipt(data))
+
+
+# -- verification ------------------------------------------------------------------------------------
+
+
+def verify(core: Core, number: str, code: str) -> Verification:
+    """Anyone, without an account: is this certificate genuine, and what does it certify? A wrong access code
+    answers exactly as an unknown number does."""
+    number = number.strip()[:40]
+    with core.read() as session:
+        application = session.exec(
+            select(Application).where(Application.certificate_number == number)
+        ).first()
+        genuine = (
+            application is not None
+            and application.access_code is not None
+            and secrets.compare_digest(application.access_code.encode(), code.strip().upper().encode())
+        )
+        if not genuine or application is None:
+            return Verification(status="not_found", certificate_number=number)
+        chamber = session.get_one(Chamber, application.chamber_id)
+        registration = session.get_one(Registration, application.registration_id)
+        content = application.content
+        exporter = (content.get("exporter") or {}).get("name") or registration.company_name_en
+        consignee = (content.get("consignee") or {}).get("name")
+        goods = [f"{g['description']} ({g['quantity']} {g['unit']})" for g in content.get("goods", [])]
+        if application.type == CertificateType.SIGNATURE:
+            goods = [str(content.get("document_title", ""))]
+        assert application.issued_at is not None
+        return Verification(
+            status="genuine",
+            certificate_number=number,
+            type=application.type,
+            chamber=chamber.name_en or chamber.name,
+            issued_on=calendar_day(application.issued_at, chamber.time_zone),
+            exporter=exporter,
+            consignee=consignee,
+            destination_country=application.destination_country,
+            goods=goods[:10],
+        )
+
+
+# -- the chamber: fees and balances --------------------------------------------------------------------
+
+
+def fees(core: Core, actor: Actor) -> list[FeeRow]:
+    require(core, actor, Action.FEES_MANAGE)
+    with core.read() as session:
+        rows = []
+        for kind in CertificateType:
+            for member in (True, False):
+                per_application, per_copy = _fee_for(session, actor.chamber_id, kind.value, member)
+                rows.append(FeeRow(kind.value, member, per_application, per_copy))
+        return rows
+
+
+def set_fee(
+    core: Core, actor: Actor, kind: str, member: bool, per_application: int, per_copy: int
+) -> list[FeeRow]:
+    require(core, actor, Action.FEES_MANAGE)
+    certificate = certificate_type(kind)
+    errors = [
+        FieldError(name, "must be from 0 to 1,000,000 yen")
+        for name, value in (("per_application", per_application), ("per_copy", per_copy))
+        if not 0 <= value <= 1_000_000
+    ]
+    if errors:
+        raise InvalidInput.of(errors)
+    with core.write() as session:
+        row = session.get(Fee, (actor.chamber_id, certificate.value, member))
+        if row is None:
+            row = Fee(
+                chamber_id=actor.chamber_id,
+                type=certificate.value,
+                member=member,
+                per_application=per_application,
+                per_copy=per_copy,
+            )
+        row.per_application, row.per_copy = per_application, per_copy
+        session.add(row)
+        record(
+            session,
+            core,
+            action="fees.set",
+            actor=actor,
+            target=certificate.value,
+            details={"member": member, "per_application": per_application, "per_copy": per_copy},
+        )
+    return fees(core, actor)
+
+
+def topup(core: Core, actor: Actor, registration_number: str, amount: int) -> int:
+    """Credit a company's prepaid balance; returns the new balance."""
+    scope = require(core, actor, Action.BALANCE_TOPUP, target=registration_number)
+    if not 1 <= amount <= 100_000_000:
+        raise InvalidInput.single("amount", "must be from 1 to 100,000,000 yen")
+    with core.write() as session:
+        registration = find_registration(
+            session, actor, scope, registration_number, Action.BALANCE_TOPUP, lock=True
+        )
+        registration.balance += amount
+        session.add(registration)
+        record(
+            session,
+            core,
+            action="balance.topup",
+            actor=actor,
+            target=registration.registration_number,
+            registration_id=registration.id,
+            details={"amount": amount, "balance": registration.balance},
+        )
+        return registration.balance
+
+
+def balance(core: Core, actor: Actor) -> int:
+    """The prepaid balance of the actor's company (or, for staff, not applicable)."""
+    scope = require(core, actor, Action.APPLICATION_PAY)
+    with core.read() as session:
+        return find_registration(session, actor, scope, None, Action.APPLICATION_PAY).balance
+
+
+def settings(core: Core, actor: Actor, verification_url: str | None) -> str | None:
+    """The chamber's verification URL (printed as a QR code on certificates)."""
+    require(core, actor, Action.FEES_MANAGE)
+    with core.write() as session:
+        chamber = session.get_one(Chamber, actor.chamber_id)
+        if verification_url is not None:
+            url = verification_url.strip()
+            if not url.startswith(("https://", "http://")) or len(url) > 300:
+                raise InvalidInput.single(
+                    "verification_url", "must be an http(s) URL of at most 300 characters"
+                )
+            chamber.verification_url = url
+            session.add(chamber)
+            record(session, core, action="chamber.settings", actor=actor, details={"verification_url": url})
+        return chamber.verification_url
