@@ -28,14 +28,17 @@ def decode(data: bytes) -> str:
         raise InvalidInput.single("file", "is not a CSV text file (it contains binary data)")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as utf8_error:
+        first = utf8_error
     try:
         return data.decode("cp932")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as cp932_error:
+        # the encoding that read further is the file's; its failure is the bad spot
+        bad = max(first.start, cp932_error.start)
+        line = data[:bad].count(b"\n") + 1
         raise InvalidInput.single(
             "file",
-            f"is neither UTF-8 nor Shift_JIS (CP932): undecodable bytes at offset {exc.start}; "
+            f"is neither UTF-8 nor Shift_JIS (CP932): undecodable bytes at offset {bad} (line {line}); "
             "save it from Excel as 'CSV UTF-8' or 'CSV (comma delimited)'",
         ) from None
 

@@ -47,7 +47,13 @@ def add_years(day: date, years: int) -> date:
 
 
 def validity_end(valid_from: date) -> date:
-    """The last day of validity: two years from registration, inclusive (2026-11-27 → 2028-11-26)."""
+    """The last day of validity: two years from registration, inclusive (2026-11-27 → 2028-11-26).
+
+    As the Civil Code counts periods (民法143条): the day before the corresponding day, or, when that month
+    has no corresponding day (from 29 February), the last day of that month (2028-02-29 → 2030-02-28).
+    """
+    if valid_from.month == 2 and valid_from.day == 29:
+        return add_years(valid_from, VALIDITY_YEARS)
     return add_years(valid_from, VALIDITY_YEARS) - timedelta(days=1)
 
 
@@ -118,8 +124,16 @@ _TRUE = {"true", "yes", "1", "member", "会員", "はい", "y"}
 _FALSE = {"false", "no", "0", "non-member", "nonmember", "非会員", "いいえ", "n"}
 
 
+# hyphens and dashes that Japanese input methods produce in numbers (NFKC leaves them alone)
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"})
+
+
 def normalise(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
+
+
+def _digits_and_hyphens(text: str) -> str:
+    return text.translate(_DASHES)
 
 
 def check_fields(
@@ -176,14 +190,14 @@ def _corporate_number(text: str) -> str:
 
 
 def _postal_code(text: str) -> str:
-    digits = text.replace("-", "").replace("〒", "").strip()
+    digits = _digits_and_hyphens(text).replace("-", "").replace("〒", "").strip()
     if not digits.isdigit() or len(digits) != 7:
         return "!must be 7 digits, e.g. 100-0001"
     return f"{digits[:3]}-{digits[3:]}"
 
 
 def _phone(text: str) -> str:
-    compact = text.replace(" ", "").replace("(", "").replace(")", "")
+    compact = _digits_and_hyphens(text).replace(" ", "").replace("(", "").replace(")", "")
     if not _PHONE.fullmatch(compact):
         return "!is not a phone number (digits and hyphens, e.g. 03-1234-5678)"
     return compact

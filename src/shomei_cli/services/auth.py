@@ -72,8 +72,11 @@ def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginR
     if rules.is_locked(account.locked_until, now):
         _record_failure(core, chamber_code, login_id, "locked", chamber, account)
         raise _locked_error(account.locked_until)
-    if account.status != "active" or not core.hashing.verify(account.password_hash, password):
+    if not core.hashing.verify(account.password_hash, password):
         _record_failure(core, chamber_code, login_id, "bad_password", chamber, account)
+        raise AuthenticationFailed()
+    if account.status != "active":
+        _record_failure(core, chamber_code, login_id, "disabled", chamber, account)
         raise AuthenticationFailed()
     if account.must_change_password and _initial_password_expired(core, account, now):
         _record_failure(core, chamber_code, login_id, "initial_password_expired", chamber, account)
@@ -337,6 +340,10 @@ def change_password(core: Core, actor: Actor, current: str, new: str) -> None:
         fresh.must_change_password = False
         fresh.password_changed_at = now
         session.add(fresh)
+        # the card's initial password no longer opens the ID: no reprint may show it
+        from shomei_cli.services.cards import forget_secret
+
+        forget_secret(session, core, fresh)
         record(session, core, action="auth.password_change", actor=actor)
 
 

@@ -69,6 +69,15 @@ def end_cycles(session: Session, core: Core, account: Account) -> None:
         session.add(old)
 
 
+def forget_secret(session: Session, core: Core, account: Account) -> None:
+    """The ID's password was changed: the card's initial password opens nothing now, so it is destroyed (the
+    card itself stays, and prints without it)."""
+    now = core.clock.now()
+    for card in _live_cycles(session, account):
+        _destroy(card, now)
+        session.add(card)
+
+
 def _live_cycles(session: Session, account: Account) -> list[CredentialCard]:
     return list(
         session.exec(
@@ -102,13 +111,14 @@ def take_print(session: Session, core: Core, account: Account, zone: str, kind: 
     else:
         notice = NOTICE_EXPIRED if expired else NOTICE_AFTER_FIRST_DAY[kind]
         _destroy(card, now)
-    if never_printed:
+    if never_printed and not expired:
+        # (an expired card stays "never printed", so every print of it says it expired)
         card.first_printed_at = now
     card.last_printed_at = now
     card.print_count += 1
     session.add(card)
-    assert card.first_printed_at is not None
-    return PrintOutcome(password, notice, as_utc(card.first_printed_at), card.print_count)
+    first = as_utc(card.first_printed_at) if card.first_printed_at is not None else now
+    return PrintOutcome(password, notice, first, card.print_count)
 
 
 def card_printed(session: Session, account: Account) -> bool:

@@ -335,7 +335,9 @@ def list_registrations(core: Core, actor: Actor, query: RegistrationQuery) -> li
                 col(Registration.valid_until) <= today + timedelta(days=query.expiring_within),
             )
         if query.status == "expired":
-            statement = statement.where(col(Registration.valid_until) < today)
+            statement = statement.where(
+                col(Registration.valid_until) < today, Registration.status != "suspended"
+            )
         elif query.status == "suspended":
             statement = statement.where(Registration.status == "suspended")
         elif query.status == "active":

@@ -61,7 +61,8 @@ def find_signer(
     if scope is not Scope.CHAMBER:
         statement = statement.where(Signer.registration_id == actor.registration_id)
     if lock:
-        statement = statement.with_for_update()
+        # only the signer row: PostgreSQL cannot lock the nullable side of the outer join
+        statement = statement.with_for_update(of=Signer)
     signer = session.exec(statement).first()
     if signer is None:
         raise HiddenRecord(f"No signer {ref} that you can see.", actor=actor, action=action.value, target=ref)

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from shomei_cli.domain.errors import StoreIncompatible, Unavailable
+from shomei_cli.domain.errors import Conflict, StoreIncompatible, Unavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -82,6 +82,11 @@ def unit_of_work(engine: Engine, *, write: bool) -> Iterator[Session]:
                 raise
     except OperationalError as exc:
         raise translate_operational_error(exc, engine) from None
+    except IntegrityError:
+        # two writers made the same thing at the same moment; the loser's transaction is rolled back whole
+        raise Conflict(
+            "This change collided with another made at the same time; nothing was changed. Try again."
+        ) from None
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise Unavailable(f"The database connection was lost: {safe_url(str(engine.url))}") from None
