@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -324,7 +325,11 @@ def cancel(core: Core, actor: Actor, ref: str) -> ApplicationView:
 
 
 def list_applications(core: Core, actor: Actor, query: ApplicationQuery) -> list[ApplicationSummary]:
-    """History, newest first: staff the chamber's, a signer the company's, a sub ID its own."""
+    """History, newest first: staff the chamber's, a signer the company's, a sub ID its own.
+
+    One query per page with only the listed columns (no content, no attachment), so that a company's whole
+    history pages through in bounded memory and time.
+    """
     scope = require(core, actor, Action.APPLICATION_VIEW)
     if not 1 <= query.limit <= MAX_LIST:
         raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIST}")
@@ -332,34 +337,60 @@ def list_applications(core: Core, actor: Actor, query: ApplicationQuery) -> list
         raise InvalidInput.single("status", "must be one of " + ", ".join(s.value for s in rules.Status))
     if query.type is not None:
         certificate_type(query.type)
+    a = Application
+    columns: list[Any] = [
+        a.id, a.reference, a.reception_number, a.type, a.status, Registration.registration_number,
+        a.destination_country, a.copies, Signer.name, Account.login_id, a.fee, a.certificate_number,
+        a.created_at, a.submitted_at, a.issued_at,
+    ]  # fmt: skip
+    statement = (
+        sa_select(*columns)
+        .join(Registration, col(Registration.id) == col(a.registration_id))
+        .join(Signer, col(Signer.id) == col(a.signer_id))
+        .join(Account, col(Account.id) == col(a.applicant_account_id))
+        .where(col(a.chamber_id) == actor.chamber_id)
+    )
+    if scope is Scope.REGISTRATION:
+        statement = statement.where(col(a.registration_id) == actor.registration_id)
+    elif scope is Scope.OWN:
+        statement = statement.where(col(a.applicant_account_id) == actor.account_id)
+    if query.status:
+        statement = statement.where(col(a.status) == query.status)
+    if query.type:
+        statement = statement.where(col(a.type) == query.type.strip().lower())
     with core.read() as session:
-        statement = select(Application).where(Application.chamber_id == actor.chamber_id)
-        if scope is Scope.REGISTRATION:
-            statement = statement.where(Application.registration_id == actor.registration_id)
-        elif scope is Scope.OWN:
-            statement = statement.where(Application.applicant_account_id == actor.account_id)
-        if query.status:
-            statement = statement.where(Application.status == query.status)
-        if query.type:
-            statement = statement.where(Application.type == query.type.strip().lower())
         zone = session.get_one(Chamber, actor.chamber_id).time_zone
         if query.since:
-            statement = statement.where(col(Application.created_at) >= _day_start(query.since, zone))
+            statement = statement.where(col(a.created_at) >= _day_start(query.since, zone))
         if query.until:
-            statement = statement.where(
-                col(Application.created_at) < _day_start(query.until + timedelta(days=1), zone)
-            )
+            statement = statement.where(col(a.created_at) < _day_start(query.until + timedelta(days=1), zone))
         if query.before:
             anchor = session.exec(
-                select(Application.id).where(
-                    Application.chamber_id == actor.chamber_id, Application.reference == query.before
-                )
+                select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)
             ).first()
             if anchor is None:
                 raise InvalidInput.single("before", f"no application {query.before}")
-            statement = statement.where(col(Application.id) < anchor)
-        rows = session.exec(statement.order_by(col(Application.id).desc()).limit(query.limit)).all()
-        return [_summary(session, a) for a in rows]
+            statement = statement.where(col(a.id) < anchor)
+        rows = session.execute(statement.order_by(col(a.id).desc()).limit(query.limit)).all()
+        return [
+            ApplicationSummary(
+                reference=r[1],
+                reception_number=r[2],
+                type=r[3],
+                status=r[4],
+                registration_number=r[5],
+                destination_country=r[6],
+                copies=r[7],
+                signer=r[8],
+                applicant=r[9],
+                fee=r[10],
+                certificate_number=r[11],
+                created_at=as_utc(r[12]),
+                submitted_at=as_utc(r[13]) if r[13] else None,
+                issued_at=as_utc(r[14]) if r[14] else None,
+            )
+            for r in rows
+        ]
 
 
 def _day_start(day: Any, zone: str) -> datetime:
