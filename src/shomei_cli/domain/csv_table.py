@@ -29,18 +29,20 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
-        first = utf8_error
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError as cp932_error:
-        # the encoding that read further is the file's; its failure is the bad spot
-        bad = max(first.start, cp932_error.start)
-        line = data[:bad].count(b"\n") + 1
-        raise InvalidInput.single(
-            "file",
-            f"is neither UTF-8 nor Shift_JIS (CP932): undecodable bytes at offset {bad} (line {line}); "
-            "save it from Excel as 'CSV UTF-8' or 'CSV (comma delimited)'",
-        ) from None
+        bad = utf8_error.start
+    if not any(byte >= 0x80 for byte in data[:bad]):
+        # nothing but ASCII before the first non-UTF-8 byte: it may well be Shift_JIS
+        try:
+            return data.decode("cp932")
+        except UnicodeDecodeError as cp932_error:
+            bad = max(bad, cp932_error.start)
+    # (valid UTF-8 text before the bad bytes: a UTF-8 file with a pasted foreign cell, never re-read as CP932)
+    line = data[:bad].count(b"\n") + 1
+    raise InvalidInput.single(
+        "file",
+        f"is neither UTF-8 nor Shift_JIS (CP932): undecodable bytes at offset {bad} (line {line}); "
+        "save it from Excel as 'CSV UTF-8' or 'CSV (comma delimited)'",
+    )
 
 
 def header_key(name: str) -> str:
