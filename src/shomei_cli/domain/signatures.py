@@ -40,7 +40,11 @@ def normalise_signature(data: bytes, field: str = "signature") -> bytes:
             image = ImageOps.exif_transpose(probe)
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise InvalidInput.single(
+            field, f"claims more than {MAX_SIDE}x{MAX_SIDE} pixels (refused before decoding it)"
+        ) from None
+    except UnidentifiedImageError:
         raise InvalidInput.single(field, "is not a readable PNG or JPEG image") from None
     except (OSError, ValueError, SyntaxError):
         raise InvalidInput.single(field, "is a damaged or truncated image") from None

@@ -211,7 +211,10 @@ def import_signers(core: Core, actor: Actor, data: bytes, signatures: dict[str, 
                     Signer.registration_id == registration.id,
                     Signer.name == values["name"],
                     Signer.name_en == values["name_en"],
-                    col(Signer.status) != rules.SignerStatus.REMOVED.value,
+                    # a removed or rejected signer may be registered anew
+                    col(Signer.status).not_in(
+                        [rules.SignerStatus.REMOVED.value, rules.SignerStatus.REJECTED.value]
+                    ),
                 )
             ).first()
             if existing is not None:
@@ -365,7 +368,14 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
         raise InvalidInput.single("signer", "name between 1 and 500 signers")
     cards.purge_spent(core)
     now = core.clock.now()
-    fresh = {ref: generate_password() for ref in refs}
+    with core.read() as session:
+        without_id = [
+            ref
+            for ref in refs
+            if find_signer(session, actor, scope, ref, Action.SIGNER_CARD_PRINT).account_id is None
+        ]
+    # only the first print of a signer issues a user ID: hash only those passwords (before the write lock)
+    fresh = {ref: generate_password() for ref in without_id}
     hashes = {ref: core.hashing.hash(p) for ref, p in fresh.items()}
     prepared: list[tuple[Signer, Account, cards.PrintOutcome]] = []
     with core.write() as session:
@@ -377,7 +387,9 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
                     f"Signer {signer.reference} is {signer.status}: a card can be printed only for a signer "
                     "the chamber has approved."
                 )
-            account = _issue_user_id(session, core, actor, signer, fresh[ref], hashes[ref])
+            if signer.account_id is None and ref not in fresh:
+                raise WrongState(f"Signer {signer.reference} changed meanwhile; print its card again.")
+            account = _issue_user_id(session, core, actor, signer, fresh.get(ref, ""), hashes.get(ref, ""))
             outcome = cards.take_print(session, core, account, chamber.time_zone, cards.SIGNER_CARD)
             record(
                 session,
