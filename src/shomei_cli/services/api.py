@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
+from shomei_cli.domain.errors import NotFound
 from shomei_cli.domain.records import (
     AccountSummary,
     ApplicationQuery,
@@ -52,7 +53,8 @@ def _audited(operation: Callable[P, R]) -> Callable[P, R]:
             core = args[0]
             assert isinstance(core, Core)
             record_refusal(core, refused)
-            raise
+            # callers see a plain NotFound, exactly as over HTTP
+            raise NotFound(refused.message) from None
 
     return wrapper
 

@@ -104,6 +104,7 @@ def list_items(core: Core, actor: Actor, kind: str | None, status: str | None) -
 
 def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str | None) -> ReviewEntry:
     """Approve, return (with a reason) or reject (with a reason) one pending item."""
+    reference = reference.strip()
     require(core, actor, Action.REVIEW_DECIDE, target=reference)
     if decision not in DECISIONS:
         raise InvalidInput.single("decision", "must be approve, return or reject")
