@@ -95,19 +95,20 @@ def _mark(pdf: Document, mark: str) -> None:
 
 def _certification(pdf: Document, data: CertificateData, x: float, y: float, w: float, h: float) -> None:
     chamber = data.chamber_name_en or data.chamber_name
-    _box(
-        pdf,
-        x,
-        y,
-        w,
-        h,
-        "10",
-        "Certification",
-        f"The undersigned authority hereby certifies, on the basis of relative invoice and other supporting "
-        f"documents, that the above-mentioned goods originate in the country shown in box 4.\n\n"
-        f"{chamber} ({data.chamber_name})\n{_day(data.issued_at, data.time_zone)}",
-        size=7.5,
-    )
+    if data.type == "co":
+        number, title = "10", "Certification"
+        statement = (
+            "The undersigned authority hereby certifies, on the basis of relative invoice and other "
+            "supporting documents, that the above-mentioned goods originate in the country shown in box 4."
+        )
+    else:
+        number, title = "", "Certification by the chamber"
+        statement = (
+            "The undersigned authority hereby certifies that the signature above is the one registered with "
+            "us by the signer named, for the trade registration stated."
+        )
+    text = f"{statement}\n\n{chamber} ({data.chamber_name})\n{_day(data.issued_at, data.time_zone)}"
+    _box(pdf, x, y, w, h, number, title, text, size=7.5)
 
 
 def _declaration(
@@ -266,11 +267,11 @@ def _certified_invoice(data: CertificateData) -> bytes:
         invoice = PdfReader(io.BytesIO(data.attachment))
         last = len(invoice.pages) - 1
         for index, page in enumerate(invoice.pages):
+            added = writer.add_page(page)
             if index == last:
-                box = page.mediabox
+                box = added.mediabox
                 stamp = PdfReader(io.BytesIO(_stamp(data, mark, float(box.width), float(box.height))))
-                page.merge_page(stamp.pages[0])
-            writer.add_page(page)
+                added.merge_page(stamp.pages[0])
     writer.add_metadata({"/Title": f"Certified invoice {data.certificate_number}", "/Creator": "shomei"})
     buffer = io.BytesIO()
     writer.write(buffer)

@@ -6,6 +6,7 @@ Pydantic models, so that the same definition validates the file, names every bad
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -90,6 +92,14 @@ class Party(Form):
 class Invoice(Form):
     number: ShortText
     date: date
+
+    @field_validator("date")
+    @classmethod
+    def _not_after_today(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        today = (info.context or {}).get("today")
+        if today is not None and value > today:
+            raise ValueError(f"must not be after the application date ({today})")
+        return value
 
 
 class Transport(Form):
@@ -189,15 +199,11 @@ def certificate_type(value: str) -> CertificateType:
 def parse_form(kind: CertificateType, content: dict[str, Any], today: date) -> Form:
     """Validate ``content`` as a form of ``kind``: InvalidInput names every bad field by its path."""
     try:
-        form = FORMS[kind].model_validate(content)
+        return FORMS[kind].model_validate(content, context={"today": today})
     except ValidationError as exc:
         raise InvalidInput.of(
             [FieldError(".".join(str(p) for p in e["loc"]) or "form", _reason(e)) for e in exc.errors()]
         ) from None
-    invoice = getattr(form, "invoice", None)
-    if invoice is not None and invoice.date > today:
-        raise InvalidInput.single("invoice.date", f"must not be after the application date ({today})")
-    return form
 
 
 def _reason(error: Any) -> str:

@@ -308,11 +308,15 @@ def _submit(session: Session, core: Core, actor: Actor, application: Application
 def cancel(core: Core, actor: Actor, ref: str) -> ApplicationView:
     """Withdraw an application before the chamber approves it."""
     scope = require(core, actor, Action.APPLICATION_EDIT, target=ref)
+    with core.read() as session:
+        reception = _find(session, actor, scope, ref, Action.APPLICATION_EDIT).reception_number
     with core.write() as session:
+        # the review item first, then the application: the order a reviewer's decision takes them in, so
+        # that a cancellation racing an approval waits instead of deadlocking
+        item = review.item_by_reference(session, actor.chamber_id, reception) if reception else None
         application = _find(session, actor, scope, ref, Action.APPLICATION_EDIT, lock=True)
         after = rules.advance(application.status, rules.Step.CANCEL, application.reference)
-        if application.status == rules.Status.SUBMITTED and application.reception_number:
-            item = review.item_by_reference(session, application.chamber_id, application.reception_number)
+        if item is not None:
             review.withdraw(session, item)
         application.status = after.value
         application.cancelled_at = core.clock.now()
@@ -513,8 +517,9 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
         application.paid_at = now
         application.issued_at = now
         year = calendar_day(now, chamber.time_zone).year
+        # numbered afresh each year: 1301-2027-0000001 is the first certificate of 2027
         application.certificate_number = rules.certificate_number(
-            chamber.code, year, next_value(session, chamber.id or 0, "certificate")
+            chamber.code, year, next_value(session, chamber.id or 0, f"certificate-{year}")
         )
         application.access_code = rules.new_access_code()
         session.add(application)
