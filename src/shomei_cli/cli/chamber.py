@@ -17,7 +17,7 @@ from shomei_cli.cli.audit_view import (
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 
-app = new_group("The chamber's set-up, staff IDs and audit trail (chamber staff).")
+app = new_group("The chamber's own work (staff): set-up, staff IDs, review, fees, top-ups, audit trail.")
 staff_app = new_group("Staff IDs of the chamber.")
 app.add_typer(staff_app, name="staff")
 

@@ -16,9 +16,65 @@ from shomei_cli.cli import admin, cert, chamber, config_cmd, db, serve, session,
 from shomei_cli.cli.options import JSON_META_KEY
 from shomei_cli.cli.state import State
 
+# The command groups, built into click commands only when one of them is used: building all of them
+# (sixty commands) is most of what `shomei --help` would otherwise spend.
+GROUPS: dict[str, typer.Typer] = {
+    "chamber": chamber.app,
+    "admin": admin.app,
+    "signer": signer.app,
+    "subid": subid.app,
+    "cert": cert.app,
+    "db": db.app,
+    "config": config_cmd.app,
+}
+# where each group stands among the root's own commands in `shomei --help`
+ORDER = (
+    "login",
+    "logout",
+    "whoami",
+    "passwd",
+    "chamber",
+    "admin",
+    "signer",
+    "subid",
+    "cert",
+    "serve",
+    "db",
+    "config",
+)
+
 
 class ShomeiGroup(TyperGroup):
-    """Turns every failure below into its exit code and one clear line, never a traceback."""
+    """Turns every failure below into its exit code and one clear line, never a traceback; builds the
+    command groups lazily."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = [*super().list_commands(ctx), *GROUPS]
+        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        group = GROUPS.get(name)
+        if group is None:
+            return super().get_command(ctx, name)
+        command = typer.main.get_command(group)
+        command.name = name
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            group = GROUPS.get(name)
+            if group is not None:
+                text = (group.info.help or "").strip().splitlines()[0]
+            else:
+                command = super().get_command(ctx, name)
+                if command is None or command.hidden:
+                    continue
+                text = command.get_short_help_str(limit=formatter.width - 6 - len(name))
+            rows.append((name, text))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -100,14 +156,7 @@ app.command()(session.login)
 app.command()(session.logout)
 app.command()(session.whoami)
 app.command()(session.passwd)
-app.add_typer(chamber.app, name="chamber")
-app.add_typer(admin.app, name="admin")
-app.add_typer(signer.app, name="signer")
-app.add_typer(subid.app, name="subid")
-app.add_typer(cert.app, name="cert")
 app.command()(serve.serve)
-app.add_typer(db.app, name="db")
-app.add_typer(config_cmd.app, name="config")
 
 
 def run() -> None:
