@@ -48,3 +48,22 @@ def test_the_exported_openapi_schema_is_current() -> None:
     assert current == render_openapi(), (
         "docs/openapi.json is stale: run `python -m shomei_cli.server.openapi > docs/openapi.json`"
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [("co", "shipment.toml"), ("signature", "signature.toml"), ("invoice", "invoice.toml")]
+)
+def test_the_example_application_files_are_valid(kind: str, name: str) -> None:
+    import datetime
+    import json
+    import tomllib
+
+    from shomei_cli.domain.application_forms import certificate_type, parse_form
+
+    content = json.loads(
+        json.dumps(
+            tomllib.loads((ROOT / "docs" / "examples" / name).read_text(encoding="utf-8")), default=str
+        )
+    )
+    form = parse_form(certificate_type(kind), content, datetime.date(2026, 11, 27))
+    assert form.model_dump()["destination_country"] == content["destination_country"]
