@@ -128,19 +128,45 @@ def card_printed(session: Session, account: Account) -> bool:
 
 
 def purge_spent(core: Core) -> int:
-    """Destroy every secret whose day is over (or that expired unprinted); returns how many."""
+    """Destroy every secret whose day is over (or that expired unprinted); returns how many.
+
+    Only the candidates are read: per chamber, cards first printed before the start of today in its zone,
+    and cards issued more than 30 days ago and never printed.
+    """
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import and_, or_
+
+    from shomei_cli.domain.clock import calendar_day
+
     now = core.clock.now()
+    stale = now - timedelta(days=INITIAL_PASSWORD_DAYS)
     purged = 0
     with core.write() as session:
-        rows = session.exec(
-            select(CredentialCard, Chamber.time_zone)
-            .join(Account, col(Account.id) == col(CredentialCard.account_id))
-            .join(Chamber, col(Chamber.id) == col(Account.chamber_id))
-            .where(col(CredentialCard.secret).is_not(None))
-        ).all()
-        for card, zone in rows:
-            if secret_spent(card.issued_at, card.first_printed_at, now, zone):
-                _destroy(card, now)
-                session.add(card)
-                purged += 1
+        for chamber_id, zone in session.exec(select(Chamber.id, Chamber.time_zone)).all():
+            day_start = datetime.combine(calendar_day(now, zone), datetime.min.time(), ZoneInfo(zone))
+            rows = session.exec(
+                select(CredentialCard)
+                .join(Account, col(Account.id) == col(CredentialCard.account_id))
+                .where(
+                    Account.chamber_id == chamber_id,
+                    col(CredentialCard.secret).is_not(None),
+                    or_(
+                        and_(
+                            col(CredentialCard.first_printed_at).is_not(None),
+                            col(CredentialCard.first_printed_at) < as_utc(day_start),
+                        ),
+                        and_(
+                            col(CredentialCard.first_printed_at).is_(None),
+                            col(CredentialCard.issued_at) <= stale,
+                        ),
+                    ),
+                )
+            ).all()
+            for card in rows:
+                if secret_spent(card.issued_at, card.first_printed_at, now, zone):
+                    _destroy(card, now)
+                    session.add(card)
+                    purged += 1
     return purged

@@ -306,6 +306,10 @@ def _issue(
                     True,
                 )
             )
+            if len(results) % 500 == 0:
+                # a batch of 10,000 must not keep tens of thousands of ORM objects alive
+                session.flush()
+                session.expunge_all()
     return results
 
 
