@@ -106,10 +106,10 @@ def issue(
 
 def _print_cards(
     backend: Backend, rows: list[IssuedRegistration], directory: Path, *, show_progress: bool
-) -> dict[str, tuple[Path, CardPrint]]:
+) -> dict[str, tuple[Path, str | None]]:
     from shomei_cli.cli.files import write_atomic
 
-    printed: dict[str, tuple[Path, CardPrint]] = {}
+    printed: dict[str, tuple[Path, str | None]] = {}
     progress = None
     if show_progress and sys.stderr.isatty() and len(rows) > 1:
         from rich.console import Console
@@ -125,7 +125,8 @@ def _print_cards(
                 directory.mkdir(exist_ok=True)
                 path = directory / f"{card.registration_number}.pdf"
                 write_atomic(path, card.pdf)
-                printed[card.registration_number] = (path, card)
+                # the path and the password only: keeping every PDF would hold the whole batch in memory
+                printed[card.registration_number] = (path, card.password)
             if progress is not None:
                 progress.advance(task, len(chunk))
     finally:
@@ -135,12 +136,12 @@ def _print_cards(
 
 
 def _report_issue(
-    results: list[IssuedRegistration], printed: dict[str, tuple[Path, CardPrint]], as_json: bool
+    results: list[IssuedRegistration], printed: dict[str, tuple[Path, str | None]], as_json: bool
 ) -> None:
     if as_json:
         rows = []
         for r in results:
-            path, card = printed.get(r.registration_number, (None, None))
+            path, password = printed.get(r.registration_number, (None, None))
             rows.append(
                 {
                     "row": r.row,
@@ -150,7 +151,7 @@ def _report_issue(
                     "company_name": r.company_name,
                     "admin_id": r.admin_id,
                     "card": str(path) if path else None,
-                    "password": card.password if card else None,
+                    "password": password,
                 }
             )
         output.emit_json(rows)
