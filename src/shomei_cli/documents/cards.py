@@ -108,7 +108,15 @@ def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:
     _row(pdf, "有効期間 Valid", f"{_date(card.valid_from)} ～ {_date(card.valid_until)}")
     _row(pdf, "交付日 Issued on", _date(card.issued_on))
     pdf.ln(8)
-    _credentials_box(pdf, card)
+    _credentials_box(
+        pdf,
+        "オンライン発給システム  管理者ID / Administrator ID for the online system",
+        "管理者ID Administrator ID",
+        card.chamber_code,
+        card.admin_id,
+        card.password,
+        card.password_notice,
+    )
     pdf.set_y(-22)
     pdf.set_font_size(7.5)
     pdf.set_text_color(90, 90, 90)
@@ -124,27 +132,30 @@ def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
-def _credentials_box(pdf: Document, card: RegistrationCardData) -> None:
+def _credentials_box(
+    pdf: Document,
+    title: str,
+    id_label: str,
+    chamber_code: str,
+    login_id: str,
+    password: str | None,
+    notice: str | None,
+) -> None:
+    """The framed box with the chamber code, the ID and (on the first day only) its initial password."""
     top = pdf.get_y()
     pdf.set_font_size(11)
-    pdf.cell(
-        0,
-        8,
-        "オンライン発給システム  管理者ID / Administrator ID for the online system",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    _row(pdf, "商工会議所コード Chamber code", card.chamber_code, size=13)
-    _row(pdf, "管理者ID Administrator ID", card.admin_id, size=13)
-    if card.password is not None:
-        _row(pdf, "初期パスワード Initial password", card.password, size=15)
+    pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    _row(pdf, "商工会議所コード Chamber code", chamber_code, size=13)
+    _row(pdf, id_label, login_id, size=13)
+    if password is not None:
+        _row(pdf, "初期パスワード Initial password", password, size=15)
         note = (
             "初回ログイン時にパスワードの変更が必要です。このパスワードは初回印刷日のみ表示されます。\n"
             "Change this password at your first login. It is shown only on the day the card is first printed."
         )
     else:
         _row(pdf, "初期パスワード Initial password", "（表示されません / not shown）")
-        note = card.password_notice or ""
+        note = notice or ""
     pdf.set_font_size(8.5)
     pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
     pdf.rect(pdf.l_margin - 2, top - 2, pdf.epw + 4, pdf.get_y() - top + 4)
@@ -242,29 +253,15 @@ def draw_signer_card(pdf: Document, card: SignerCardData) -> None:
     pdf.set_font_size(9)
     pdf.multi_cell(0, 4.8, SIGNATURE_SENTENCE, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    top = pdf.get_y()
-    pdf.set_font_size(11)
-    pdf.cell(
-        0,
-        8,
+    _credentials_box(
+        pdf,
         "オンライン発給システム  ユーザーID / User ID for the online system",
-        new_x="LMARGIN",
-        new_y="NEXT",
+        "ユーザーID User ID",
+        card.chamber_code,
+        card.user_id,
+        card.password,
+        card.password_notice,
     )
-    _row(pdf, "商工会議所コード Chamber code", card.chamber_code, size=13)
-    _row(pdf, "ユーザーID User ID", card.user_id, size=13)
-    if card.password is not None:
-        _row(pdf, "初期パスワード Initial password", card.password, size=15)
-        note = (
-            "初回ログイン時にパスワードの変更が必要です。このパスワードは初回印刷日のみ表示されます。\n"
-            "Change this password at your first login. It is shown only on the day the card is first printed."
-        )
-    else:
-        _row(pdf, "初期パスワード Initial password", "（表示されません / not shown）")
-        note = card.password_notice or ""
-    pdf.set_font_size(8.5)
-    pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
-    pdf.rect(pdf.l_margin - 2, top - 2, pdf.epw + 4, pdf.get_y() - top + 4)
     pdf.set_y(-22)
     pdf.set_font_size(7.5)
     pdf.set_text_color(90, 90, 90)
