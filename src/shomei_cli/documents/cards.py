@@ -76,24 +76,44 @@ def _row(pdf: Document, label: str, value: str, *, size: float = 10.5) -> None:
     )
 
 
-def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:
+def _heading(pdf: Document, chamber: str, chamber_code: str, title: str, title_en: str) -> None:
     pdf.add_page()
     pdf.set_font_size(9)
-    chamber = card.chamber_name + (f"  {card.chamber_name_en}" if card.chamber_name_en else "")
     pdf.cell(
         0,
         6,
-        f"{chamber}  (商工会議所コード / Chamber code {card.chamber_code})",
+        f"{chamber}  (商工会議所コード / Chamber code {chamber_code})",
         align="R",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(6)
     pdf.set_font_size(24)
-    pdf.cell(0, 12, "貿易登録証", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 12, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font_size(12)
-    pdf.cell(0, 7, "Trade Registration Certificate", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, title_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
+
+
+def _footer(pdf: Document, lead: str, printed_at: datetime, zone: str) -> None:
+    pdf.set_y(-22)
+    pdf.set_font_size(7.5)
+    pdf.set_text_color(90, 90, 90)
+    printed = printed_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    pdf.multi_cell(
+        0,
+        4,
+        f"{lead}印刷日時 Printed {printed}.  IDとパスワードの貸し借りはできません "
+        "(IDs and passwords are personal and must not be shared).",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(0, 0, 0)
+
+
+def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:
+    chamber = card.chamber_name + (f"  {card.chamber_name_en}" if card.chamber_name_en else "")
+    _heading(pdf, chamber, card.chamber_code, "貿易登録証", "Trade Registration Certificate")
     _row(pdf, "貿易登録番号 Registration No.", card.registration_number, size=13)
     _row(pdf, "区分 Kind", KIND_LABELS.get(card.kind, card.kind))
     _row(pdf, "企業名 Company", f"{card.company_name}\n{card.company_name_en}")
@@ -117,19 +137,7 @@ def draw_registration_card(pdf: Document, card: RegistrationCardData) -> None:
         card.password,
         card.password_notice,
     )
-    pdf.set_y(-22)
-    pdf.set_font_size(7.5)
-    pdf.set_text_color(90, 90, 90)
-    printed = card.printed_at.astimezone(ZoneInfo(card.time_zone)).strftime("%Y-%m-%d %H:%M %Z")
-    pdf.multi_cell(
-        0,
-        4,
-        f"印刷日時 Printed {printed}.  IDとパスワードの貸し借りはできません "
-        "(IDs and passwords are personal and must not be shared).",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.set_text_color(0, 0, 0)
+    _footer(pdf, "", card.printed_at, card.time_zone)
 
 
 def _credentials_box(
@@ -210,22 +218,7 @@ SIGNATURE_SENTENCE = (
 
 
 def draw_signer_card(pdf: Document, card: SignerCardData) -> None:
-    pdf.add_page()
-    pdf.set_font_size(9)
-    pdf.cell(
-        0,
-        6,
-        f"{card.chamber_name}  (商工会議所コード / Chamber code {card.chamber_code})",
-        align="R",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(6)
-    pdf.set_font_size(24)
-    pdf.cell(0, 12, "署名登録証", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font_size(12)
-    pdf.cell(0, 7, "Signer Registration Certificate", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
+    _heading(pdf, card.chamber_name, card.chamber_code, "署名登録証", "Signer Registration Certificate")
     _row(pdf, "貿易登録番号 Registration No.", card.registration_number)
     _row(pdf, "企業名 Company", f"{card.company_name}\n{card.company_name_en}")
     _row(pdf, "署名者氏名 Signer", f"{card.name}\n{card.name_en}", size=12)
@@ -262,19 +255,7 @@ def draw_signer_card(pdf: Document, card: SignerCardData) -> None:
         card.password,
         card.password_notice,
     )
-    pdf.set_y(-22)
-    pdf.set_font_size(7.5)
-    pdf.set_text_color(90, 90, 90)
-    printed = card.printed_at.astimezone(ZoneInfo(card.time_zone)).strftime("%Y-%m-%d %H:%M %Z")
-    pdf.multi_cell(
-        0,
-        4,
-        f"交付日 Issued {card.issued_on.isoformat()}.  印刷日時 Printed {printed}.  "
-        "IDとパスワードの貸し借りはできません (IDs and passwords are personal and must not be shared).",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.set_text_color(0, 0, 0)
+    _footer(pdf, f"交付日 Issued {card.issued_on.isoformat()}.  ", card.printed_at, card.time_zone)
 
 
 def render_signer_card(card: SignerCardData) -> bytes:
