@@ -235,6 +235,38 @@ def test_apply_review_pay_print_receipt_and_verify(company: dict[str, Shomei], w
     assert unknown.json()["status"] == "not_found"
 
 
+def test_staff_revoke_a_certificate_and_verify_exits_6(company: dict[str, Shomei]) -> None:
+    staff, sub, signer = company["staff"], company["sub"], company["signer"]
+    ok(sub("cert", "apply", "--type", "co", "--file", "shipment.toml"))
+    code = issue(company)["access_code"]
+    refused = signer("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee")
+    assert (refused.exit_code, refused.stdout) == (4, "")
+    assert refused.stderr == (
+        "Error: Permission denied: a user ID may not do certificate.cancel (allowed: staff ID).\n"
+    )
+    revoked = ok(staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--json"))
+    assert (revoked.json()["summary"]["status"], revoked.json()["reason"]) == ("cancelled", "wrong consignee")
+    anyone = partial(staff, "--profile", "nobody")
+    verified = anyone("cert", "verify", "1301-2026-0000001", "--code", code)
+    assert verified.exit_code == 6
+    assert verified.stdout.splitlines()[:5] == [
+        "status        cancelled",
+        "certificate   1301-2026-0000001",
+        "chamber       Tokyo Chamber of Commerce and Industry",
+        "issued on     2026-11-27",
+        "cancelled on  2026-11-27",
+    ]
+    again = staff("chamber", "revoke", "AP0000001", "--reason", "again")
+    assert again.exit_code == 6
+    assert again.stderr == (
+        "Error: Application AP0000001 is cancelled: it cannot revoke (it allows: nothing more).\n"
+    )
+    printed = sub("cert", "print", "AP0000001", "-o", "co.pdf")
+    assert printed.exit_code == 6
+    no_reason = staff("chamber", "revoke", "AP0000001", "--reason", " ")
+    assert no_reason.exit_code == 7
+
+
 def test_list_as_a_json_array_and_as_csv(company: dict[str, Shomei]) -> None:
     sub, signer, staff = company["sub"], company["signer"], company["staff"]
     ok(sub("cert", "apply", "--type", "co", "--file", "shipment.toml"))
@@ -319,7 +351,7 @@ def test_a_forbidden_step_exits_6_and_changes_nothing(company: dict[str, Shomei]
     assert refused.exit_code == 6
     assert refused.json()["error"] == {
         "code": "wrong_state",
-        "message": "Application AP0000001 is issued: it cannot cancel (it allows: nothing more).",
+        "message": "Application AP0000001 is issued: it cannot cancel (it allows: revoke).",
     }
 
 

@@ -194,6 +194,10 @@ class Backend(Protocol):
         """Withdraw before approval."""
         ...
 
+    def cancel_certificate(self, ref: str, reason: str) -> ApplicationView:
+        """Staff: revoke an issued certificate; verification answers "cancelled" from then on."""
+        ...
+
     def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
         """History within the caller's reach, newest first."""
         ...

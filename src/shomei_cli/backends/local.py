@@ -202,6 +202,9 @@ class LocalBackend:
     def cancel_application(self, ref: str) -> ApplicationView:
         return api.cancel_application(self.core, self.token, ref)
 
+    def cancel_certificate(self, ref: str, reason: str) -> ApplicationView:
+        return api.cancel_certificate(self.core, self.token, ref, reason)
+
     def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
         return api.list_applications(self.core, self.token, query)
 

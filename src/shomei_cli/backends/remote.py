@@ -298,6 +298,10 @@ class RemoteBackend:
     def cancel_application(self, ref: str) -> ApplicationView:
         return self._record(ApplicationView, "POST", f"/applications/{_segment(ref)}/cancellation")
 
+    def cancel_certificate(self, ref: str, reason: str) -> ApplicationView:
+        path = f"/applications/{_segment(ref)}/certificate-cancellation"
+        return self._record(ApplicationView, "POST", path, json={"reason": reason})
+
     def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
         return self._get_list(
             ApplicationSummary,

@@ -52,7 +52,7 @@ def _read_form(path: Path) -> dict[str, Any]:
     return parsed
 
 
-def _emit(view: ApplicationView, as_json: bool) -> None:
+def emit_application(view: ApplicationView, as_json: bool) -> None:
     if as_json:
         output.emit_record(view)
         return
@@ -105,7 +105,7 @@ def apply(
         raise typer.BadParameter("give --type and --file (or --from REF)")
     data = read_input_file(attachment, "--attachment") if attachment is not None else None
     view = backend.apply(kind, content, data, draft)
-    _emit(view, as_json)
+    emit_application(view, as_json)
     if not as_json:
         if draft:
             output.message(
@@ -130,14 +130,14 @@ def amend(
     if file is None:
         raise typer.BadParameter("give --file")
     data = read_input_file(attachment, "--attachment") if attachment is not None else None
-    _emit(state(ctx).backend().amend_application(ref, _read_form(file), data), as_json)
+    emit_application(state(ctx).backend().amend_application(ref, _read_form(file), data), as_json)
 
 
 @app.command()
 def submit(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
     """Submit a draft, or resubmit a returned application."""
     view = state(ctx).backend().submit_application(ref)
-    _emit(view, as_json)
+    emit_application(view, as_json)
     if not as_json:
         output.message(f"Submitted: reception number {view.summary.reception_number}.")
 
@@ -145,7 +145,7 @@ def submit(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None
 @app.command()
 def cancel(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
     """Cancel an application before the chamber approves it."""
-    _emit(state(ctx).backend().cancel_application(ref), as_json)
+    emit_application(state(ctx).backend().cancel_application(ref), as_json)
 
 
 @app.command("list")
@@ -251,7 +251,7 @@ def _stream_csv(rows: Any) -> None:
 def show(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
     """One application, with its content."""
     view = state(ctx).backend().show_application(ref)
-    _emit(view, as_json)
+    emit_application(view, as_json)
     if not as_json:
         print(json.dumps(view.content, ensure_ascii=False, indent=2))
 
@@ -322,13 +322,15 @@ def verify(
     result = state(ctx).backend(with_token=False).verify(number, code)
     if as_json:
         output.emit_record(result)
-    elif result.status == "genuine":
+    elif result.status in ("genuine", "cancelled"):
+        cancelled = [("cancelled on", result.cancelled_on.isoformat())] if result.cancelled_on else []
         output.emit_fields(
             [
-                ("status", "genuine"),
+                ("status", result.status),
                 ("certificate", result.certificate_number),
                 ("chamber", result.chamber),
                 ("issued on", result.issued_on.isoformat() if result.issued_on else None),
+                *cancelled,
                 ("exporter", result.exporter),
                 ("consignee", result.consignee),
                 ("destination", result.destination_country),
@@ -337,6 +339,8 @@ def verify(
         )
     else:
         output.message(f"No certificate {result.certificate_number} with that access code.")
+    if result.status == "cancelled":
+        raise typer.Exit(6)
     if result.status != "genuine":
         raise typer.Exit(5)
 

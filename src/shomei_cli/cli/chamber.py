@@ -235,6 +235,22 @@ def topup(
 
 
 @app.command()
+def revoke(
+    ctx: typer.Context,
+    certificate: Annotated[
+        str, typer.Argument(help="The certificate number (or the reference or reception number).")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why; the company sees it.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Cancel an issued certificate (issued in error, or on fraud): verification answers "cancelled" from then
+    on and it can no longer be printed. The payment stands."""
+    from shomei_cli.cli.cert import emit_application
+
+    emit_application(state(ctx).backend().cancel_certificate(certificate, reason), as_json)
+
+
+@app.command()
 def settings(
     ctx: typer.Context,
     verification_url: Annotated[

@@ -35,6 +35,7 @@ class Step(StrEnum):
     REJECT = "reject"
     PAY = "pay"
     ISSUE = "issue"
+    REVOKE = "revoke"  # the chamber cancels an issued certificate
 
 
 # (from, step) -> to. Anything not here is refused.
@@ -51,6 +52,7 @@ TRANSITIONS: dict[tuple[Status, Step], Status] = {
     (Status.SUBMITTED, Step.REJECT): Status.REJECTED,
     (Status.APPROVED, Step.PAY): Status.PAID,
     (Status.PAID, Step.ISSUE): Status.ISSUED,
+    (Status.ISSUED, Step.REVOKE): Status.CANCELLED,
 }
 
 
@@ -82,6 +84,18 @@ def certificate_number(chamber_code: str, year: int, sequence: int) -> str:
 
 def new_access_code() -> str:
     return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+def certificate_state(status: str, certificate_number: str | None) -> str | None:
+    """What verification says of a certificate: issued, cancelled (issued, then revoked by the chamber), or
+    None when the application never became a certificate."""
+    if certificate_number is None:
+        return None
+    if status == Status.ISSUED:
+        return "issued"
+    if status == Status.CANCELLED:
+        return "cancelled"
+    return None
 
 
 def print_window_open(issued_at: datetime, now: datetime) -> bool:

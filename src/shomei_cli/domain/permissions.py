@@ -73,6 +73,7 @@ class Action(StrEnum):
     APPLICATION_PAY = "application.pay"
     CERTIFICATE_PRINT = "certificate.print"
     CERTIFICATE_VERIFY = "certificate.verify"
+    CERTIFICATE_CANCEL = "certificate.cancel"
     # the chamber's own work
     REVIEW_DECIDE = "review.decide"
     FEES_MANAGE = "fees.manage"
@@ -121,6 +122,7 @@ PERMISSIONS: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
             _U: Scope.PUBLIC,
             _B: Scope.PUBLIC,
         },
+        Action.CERTIFICATE_CANCEL: {_S: Scope.CHAMBER},
         Action.REVIEW_DECIDE: {_S: Scope.CHAMBER},
         Action.FEES_MANAGE: {_S: Scope.CHAMBER},
         Action.BALANCE_TOPUP: {_S: Scope.CHAMBER},

@@ -352,11 +352,12 @@ class DocumentFile:
 class Verification:
     """What anyone holding the paper may learn: genuine or not, and the key particulars. Nothing else."""
 
-    status: str  # genuine, not_found
+    status: str  # genuine, cancelled (revoked by the chamber after issuance), not_found
     certificate_number: str
     type: str | None = None
     chamber: str | None = None
     issued_on: date | None = None
+    cancelled_on: date | None = None
     exporter: str | None = None
     consignee: str | None = None
     destination_country: str | None = None

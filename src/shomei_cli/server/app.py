@@ -555,6 +555,11 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     def cancel(ref: str, token: Token) -> ApplicationView:
         return api.cancel_application(core, token, ref)
 
+    @app.post(f"{API}/applications/{{ref}}/certificate-cancellation", tags=["applications"])
+    def cancel_certificate(ref: str, body: Reason, token: Token) -> ApplicationView:
+        """Staff: revoke an issued certificate (a reason is required); verification answers "cancelled"."""
+        return api.cancel_certificate(core, token, ref, body.reason or "")
+
     @app.post(f"{API}/applications/{{ref}}/payment", tags=["applications"])
     def pay(ref: str, body: PaymentRequest, token: Token) -> PaymentView:
         """Pay an approved application (prepaid balance, or a card payment's reference); issues it."""

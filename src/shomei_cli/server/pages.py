@@ -27,13 +27,25 @@ def verification_page(result: Verification | None, number: str, *, limited: int 
             "<p>証明書番号とアクセスコードを入力してください。<br>"
             "Enter the certificate number and access code.</p>"
         )
-    elif result.status == "genuine":
+    elif result.status in ("genuine", "cancelled"):
         goods = "".join(f"<li>{escape(g)}</li>" for g in result.goods)
+        verdict = (
+            '<p class="ok"><strong>この証明書は真正です。<br>This certificate is genuine.</strong></p>'
+            if result.status == "genuine"
+            else '<p class="ng"><strong>この証明書は取り消されています。<br>This certificate has been '
+            "cancelled by the issuing chamber.</strong></p>"
+        )
+        cancelled = (
+            f"<dt>取消日 Cancelled on</dt><dd>{result.cancelled_on.isoformat()}</dd>"
+            if result.cancelled_on
+            else ""
+        )
         body = (
-            '<p class="ok"><strong>この証明書は真正です。<br>This certificate is genuine.</strong></p><dl>'
+            f"{verdict}<dl>"
             f"<dt>証明書番号 Certificate No.</dt><dd>{escape(result.certificate_number)}</dd>"
             f"<dt>発給 Issued by</dt><dd>{escape(result.chamber or '')}</dd>"
             f"<dt>発給日 Issued on</dt><dd>{result.issued_on.isoformat() if result.issued_on else ''}</dd>"
+            f"{cancelled}"
             f"<dt>輸出者 Exporter</dt><dd>{escape(result.exporter or '')}</dd>"
             f"<dt>荷受人 Consignee</dt><dd>{escape(result.consignee or '')}</dd>"
             f"<dt>仕向地 Destination</dt><dd>{escape(result.destination_country or '')}</dd>"

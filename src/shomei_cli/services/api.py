@@ -303,6 +303,11 @@ def cancel_application(core: Core, token: str | None, ref: str) -> ApplicationVi
     return applications.cancel(core, _actor(core, token), ref)
 
 
+@_audited
+def cancel_certificate(core: Core, token: str | None, ref: str, reason: str) -> ApplicationView:
+    return applications.cancel_certificate(core, _actor(core, token), ref, reason)
+
+
 def list_applications(core: Core, token: str | None, query: ApplicationQuery) -> list[ApplicationSummary]:
     return applications.list_applications(core, _actor(core, token), query)
 

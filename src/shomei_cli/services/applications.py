@@ -38,6 +38,7 @@ from shomei_cli.domain.records import (
 )
 from shomei_cli.domain.registrations import RegistrationStatus, effective_status
 from shomei_cli.domain.signers import SignerStatus
+from shomei_cli.domain.validation import check_text
 from shomei_cli.services import review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
 from shomei_cli.services.core import Core
@@ -66,11 +67,14 @@ def _signer_for(session: Session, actor: Actor) -> Signer:
 def _find(
     session: Session, actor: Actor, scope: Scope, ref: str, action: Action, *, lock: bool = False
 ) -> Application:
-    """By reference (AP…) or reception number, within the actor's reach; anything else is NotFound."""
+    """By reference (AP…), reception number or certificate number, within the actor's reach; anything else
+    is NotFound."""
     ref = ref.strip()
     statement = select(Application).where(
         Application.chamber_id == actor.chamber_id,
-        (col(Application.reference) == ref) | (col(Application.reception_number) == ref),
+        (col(Application.reference) == ref)
+        | (col(Application.reception_number) == ref)
+        | (col(Application.certificate_number) == ref),
     )
     if scope is Scope.REGISTRATION:
         statement = statement.where(Application.registration_id == actor.registration_id)
@@ -112,8 +116,11 @@ def _summary(session: Session, application: Application) -> ApplicationSummary:
 
 
 def _view(session: Session, application: Application, actor: Actor) -> ApplicationView:
+    printable = application.issued_at is not None and application.status == rules.Status.ISSUED
     until = (
-        as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS) if application.issued_at else None
+        as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)
+        if printable and application.issued_at is not None
+        else None
     )
     return ApplicationView(
         summary=_summary(session, application),
@@ -322,6 +329,31 @@ def cancel(core: Core, actor: Actor, ref: str) -> ApplicationView:
         application.cancelled_at = core.clock.now()
         session.add(application)
         record(session, core, action="application.cancel", actor=actor, target=application.reference)
+        return _view(session, application, actor)
+
+
+def cancel_certificate(core: Core, actor: Actor, ref: str, reason: str) -> ApplicationView:
+    """The chamber revokes an issued certificate (issued in error, or on fraud): verification answers
+    "cancelled" from then on and it can no longer be printed. The payment stands (no refund here)."""
+    scope = require(core, actor, Action.CERTIFICATE_CANCEL, target=ref)
+    problems = check_text("reason", reason, max_length=review.MAX_REASON)
+    if problems:
+        raise InvalidInput.of(problems)
+    with core.write() as session:
+        application = _find(session, actor, scope, ref, Action.CERTIFICATE_CANCEL, lock=True)
+        after = rules.advance(application.status, rules.Step.REVOKE, application.reference)
+        application.status = after.value
+        application.cancelled_at = core.clock.now()
+        application.reason = reason.strip()
+        session.add(application)
+        record(
+            session,
+            core,
+            action="certificate.cancel",
+            actor=actor,
+            target=application.certificate_number,
+            details={"reference": application.reference},
+        )
         return _view(session, application, actor)
 
 
@@ -670,7 +702,8 @@ def verify(core: Core, number: str, code: str) -> Verification:
             and application.access_code is not None
             and secrets.compare_digest(application.access_code.encode(), code.strip().upper().encode())
         )
-        if not genuine or application is None:
+        state = rules.certificate_state(application.status, number) if application is not None else None
+        if not genuine or application is None or state is None:
             return Verification(status="not_found", certificate_number=number)
         chamber = session.get_one(Chamber, application.chamber_id)
         registration = session.get_one(Registration, application.registration_id)
@@ -681,12 +714,18 @@ def verify(core: Core, number: str, code: str) -> Verification:
         if application.type == CertificateType.SIGNATURE:
             goods = [str(content.get("document_title", ""))]
         assert application.issued_at is not None
+        cancelled = state == "cancelled" and application.cancelled_at is not None
         return Verification(
-            status="genuine",
+            status="cancelled" if cancelled else "genuine",
             certificate_number=number,
             type=application.type,
             chamber=chamber.name_en or chamber.name,
             issued_on=calendar_day(application.issued_at, chamber.time_zone),
+            cancelled_on=(
+                calendar_day(application.cancelled_at, chamber.time_zone)
+                if cancelled and application.cancelled_at is not None
+                else None
+            ),
             exporter=exporter,
             consignee=consignee,
             destination_country=application.destination_country,

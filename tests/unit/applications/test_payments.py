@@ -83,7 +83,7 @@ def test_eight_payers_at_once_charge_the_application_once(world: World, engines:
     assert len(paid) == 1, results
     assert [type(r) for r in refused] == [WrongState] * 7, refused
     assert {str(r) for r in refused} == {
-        "Application AP0000001 is issued: it cannot pay (it allows: nothing more)."
+        "Application AP0000001 is issued: it cannot pay (it allows: revoke)."
     }
     (payment,) = paid
     assert (payment.receipt_number, payment.certificate_number, payment.amount, payment.balance_after) == (

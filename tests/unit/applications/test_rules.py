@@ -24,6 +24,8 @@ ALLOWED = {
     (Status.SUBMITTED, Step.REJECT): Status.REJECTED,
     (Status.APPROVED, Step.PAY): Status.PAID,
     (Status.PAID, Step.ISSUE): Status.ISSUED,
+    # the chamber cancels an issued certificate (issued in error, or on fraud); it is never edited
+    (Status.ISSUED, Step.REVOKE): Status.CANCELLED,
 }
 # what each state still allows, as the refusal says it
 ALLOWS = {
@@ -33,7 +35,7 @@ ALLOWS = {
     Status.APPROVED: "pay",
     Status.REJECTED: "nothing more",
     Status.PAID: "issue",
-    Status.ISSUED: "nothing more",
+    Status.ISSUED: "revoke",
     Status.CANCELLED: "nothing more",
 }
 FORBIDDEN = [(status, step) for status in Status for step in Step if (status, step) not in rules.TRANSITIONS]
@@ -41,7 +43,7 @@ FORBIDDEN = [(status, step) for status in Status for step in Step if (status, st
 
 def test_the_lifecycle_is_exactly_the_one_domain_md_describes() -> None:
     assert rules.TRANSITIONS == ALLOWED
-    assert len(FORBIDDEN) == len(Status) * len(Step) - len(ALLOWED) == 52
+    assert len(FORBIDDEN) == len(Status) * len(Step) - len(ALLOWED) == 59
 
 
 @pytest.mark.parametrize(("status", "step"), list(ALLOWED), ids=lambda v: str(v))
@@ -62,9 +64,9 @@ def test_every_other_step_is_wrong_state_saying_what_the_application_allows(
 
 
 def test_final_states_allow_nothing_and_an_issued_certificate_is_never_edited() -> None:
-    for final in (Status.REJECTED, Status.ISSUED, Status.CANCELLED):
+    for final in (Status.REJECTED, Status.CANCELLED):
         assert [s for (f, s) in rules.TRANSITIONS if f is final] == []
-    assert (Status.ISSUED, Step.AMEND) not in rules.TRANSITIONS
+    assert [s for (f, s) in rules.TRANSITIONS if f is Status.ISSUED] == [Step.REVOKE]
 
 
 def test_the_default_fee_table_and_the_fee_per_extra_copy() -> None:

@@ -70,6 +70,7 @@ def operations(world: World, view: Any) -> dict[str, Callable[[], object]]:
         Step.RETURN: lambda: api.decide_review(core, staff, item, "return", "Box 6: remarks"),
         Step.REJECT: lambda: api.decide_review(core, staff, item, "reject", "Not ours"),
         Step.PAY: lambda: api.pay_application(core, who, ref, "prepaid", None),
+        Step.REVOKE: lambda: api.cancel_certificate(core, staff, ref, "Issued in error"),
         "print": lambda: api.print_certificate(core, who, ref),
         "receipt": lambda: api.receipt(core, who, ref),
     }
@@ -134,10 +135,20 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
     assert (
         tried
         == {
-            Status.DRAFT: ["approve", "return", "reject", "pay", "print", "receipt"],
-            Status.SUBMITTED: ["amend", "submit", "pay", "print", "receipt"],
-            Status.RETURNED: ["approve", "return", "reject", "pay", "print", "receipt"],
-            Status.APPROVED: ["amend", "submit", "cancel", "approve", "return", "reject", "print", "receipt"],
+            Status.DRAFT: ["approve", "return", "reject", "pay", "revoke", "print", "receipt"],
+            Status.SUBMITTED: ["amend", "submit", "pay", "revoke", "print", "receipt"],
+            Status.RETURNED: ["approve", "return", "reject", "pay", "revoke", "print", "receipt"],
+            Status.APPROVED: [
+                "amend",
+                "submit",
+                "cancel",
+                "approve",
+                "return",
+                "reject",
+                "revoke",
+                "print",
+                "receipt",
+            ],
             Status.REJECTED: [
                 "amend",
                 "submit",
@@ -146,6 +157,7 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
                 "return",
                 "reject",
                 "pay",
+                "revoke",
                 "print",
                 "receipt",
             ],
@@ -157,6 +169,7 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
                 "return",
                 "reject",
                 "pay",
+                "revoke",
                 "print",
                 "receipt",
             ],
@@ -169,6 +182,7 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
                 "return",
                 "reject",
                 "pay",
+                "revoke",
                 "print",
                 "receipt",
             ],
