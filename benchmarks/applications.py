@@ -138,9 +138,13 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--certificates", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="Build the store in this (new) directory and keep it.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         home = Path(directory)
+        if args.keep:
+            args.keep.mkdir(parents=True)
+            home = args.keep
         core, staff, signer, _admin = setup(home)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHOMEI_")}
         env.update(SHOMEI_HOME=str(home), SHOMEI_INSECURE_STORAGE="1")
@@ -208,7 +212,8 @@ def main() -> None:
 
         content = tomllib.loads((ROOT / "docs/examples/shipment.toml").read_text())
         content = json.loads(json.dumps(content, default=str))
-        applications.topup(core, staff, "1301000001", 2_000 * args.certificates)
+        if args.certificates:
+            applications.topup(core, staff, "1301000001", 2_000 * args.certificates)
         refs = []
         t0 = time.perf_counter()
         for _ in range(args.certificates):
@@ -242,6 +247,8 @@ def main() -> None:
         f"peak {list_rss} MB (goal < 200: {'MET' if list_rss < 200 else 'NOT MET'})"
     )
     n = args.certificates
+    if not n:
+        return
     print(f"\n{n} certificates of origin through the services (SQLite):")
     print(
         f"  apply and submit {t1 - t0:7.2f} s   approve {t2 - t1:7.2f} s   pay and issue {t3 - t2:7.2f} s   "

@@ -6,7 +6,7 @@ in-process on a database URL; ``RemoteBackend`` sends the same calls to a ``shom
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from shomei_cli.domain.records import (
@@ -199,7 +199,11 @@ class Backend(Protocol):
         ...
 
     def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
-        """History within the caller's reach, newest first."""
+        """History within the caller's reach, newest first: one page of at most ``query.limit``."""
+        ...
+
+    def stream_applications(self, query: ApplicationQuery) -> Iterator[ApplicationSummary]:
+        """The same history as it is read, however long (``query.limit`` 0: all), in bounded memory."""
         ...
 
     def show_application(self, ref: str) -> ApplicationView:

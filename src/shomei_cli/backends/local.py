@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -207,6 +207,9 @@ class LocalBackend:
 
     def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
         return api.list_applications(self.core, self.token, query)
+
+    def stream_applications(self, query: ApplicationQuery) -> Iterator[ApplicationSummary]:
+        return api.stream_applications(self.core, self.token, query)
 
     def show_application(self, ref: str) -> ApplicationView:
         return api.show_application(self.core, self.token, ref)

@@ -7,8 +7,9 @@ apart. Only idempotent reads are retried; an endpoint that cannot be reached is 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -45,6 +46,7 @@ T = TypeVar("T")
 API = "/api/v1"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 READ_RETRIES = 2
+STREAM_PAGE = 1000  # rows per request when a whole history is streamed
 RETRY_STATUSES = frozenset({502, 503, 504})
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -313,6 +315,20 @@ class RemoteBackend:
             limit=query.limit,
             before=query.before,
         )
+
+    def stream_applications(self, query: ApplicationQuery) -> Iterator[ApplicationSummary]:
+        # page by page, each after the last one's reference: a history of any length
+        remaining = query.limit or None
+        before = query.before
+        while remaining is None or remaining > 0:
+            size = min(STREAM_PAGE, remaining) if remaining is not None else STREAM_PAGE
+            page = self.list_applications(dataclasses.replace(query, limit=size, before=before))
+            yield from page
+            if remaining is not None:
+                remaining -= len(page)
+            if len(page) < size:
+                return
+            before = page[-1].reference
 
     def show_application(self, ref: str) -> ApplicationView:
         return self._get(ApplicationView, f"/applications/{_segment(ref)}")

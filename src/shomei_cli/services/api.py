@@ -7,7 +7,7 @@ is decided here, once; so is the auditing of refused looks at other tenants' rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -310,6 +310,12 @@ def cancel_certificate(core: Core, token: str | None, ref: str, reason: str) -> 
 
 def list_applications(core: Core, token: str | None, query: ApplicationQuery) -> list[ApplicationSummary]:
     return applications.list_applications(core, _actor(core, token), query)
+
+
+def stream_applications(
+    core: Core, token: str | None, query: ApplicationQuery
+) -> Iterator[ApplicationSummary]:
+    return applications.stream_applications(core, _actor(core, token), query)
 
 
 @_audited

@@ -4,11 +4,12 @@ receipts, verification; the fee table and prepaid balances."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import String, type_coerce, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from shomei_cli.domain import applications as rules
@@ -49,6 +50,7 @@ from shomei_cli.store.tables import Account, Application, Chamber, Fee, Payment,
 KIND = "application"
 MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_LIST = 10_000
+STREAM_BATCH = 2000
 
 
 # -- whose signature, which application --------------------------------------------------------------
@@ -366,21 +368,65 @@ def list_applications(core: Core, actor: Actor, query: ApplicationQuery) -> list
     One query per page with only the listed columns (no content, no attachment), so that a company's whole
     history pages through in bounded memory and time.
     """
-    scope = require(core, actor, Action.APPLICATION_VIEW)
     if not 1 <= query.limit <= MAX_LIST:
         raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIST}")
+    scope = _list_scope(core, actor, query)
+    with core.read() as session:
+        statement = _list_statement(session, actor, scope, query).limit(query.limit)
+        return [_listed(row) for row in session.execute(statement)]
+
+
+def stream_applications(core: Core, actor: Actor, query: ApplicationQuery) -> Iterator[ApplicationSummary]:
+    """The same history in one read, row batches fetched as they are consumed: a whole history of any length
+    in bounded memory, without a query and a session check per page. ``query.limit`` 0 means all."""
+    if query.limit < 0:
+        raise InvalidInput.single("limit", "must be 0 (all) or more")
+    return _streamed(core, actor, _list_scope(core, actor, query), query)
+
+
+def _streamed(
+    core: Core, actor: Actor, scope: Scope, query: ApplicationQuery
+) -> Iterator[ApplicationSummary]:
+    with core.read() as session:
+        statement = _list_statement(session, actor, scope, query)
+        if query.limit:
+            statement = statement.limit(query.limit)
+        for partition in session.execute(statement.execution_options(yield_per=STREAM_BATCH)).partitions():
+            yield from map(_listed, partition)
+
+
+def _list_scope(core: Core, actor: Actor, query: ApplicationQuery) -> Scope:
+    scope = require(core, actor, Action.APPLICATION_VIEW)
     if query.status is not None and query.status not in {s.value for s in rules.Status}:
         raise InvalidInput.single("status", "must be one of " + ", ".join(s.value for s in rules.Status))
     if query.type is not None:
         certificate_type(query.type)
+    return scope
+
+
+# The listed columns, in ApplicationSummary's order. The instants are read untyped (SQLite's text, the
+# driver's datetime on PostgreSQL) and made UTC datetimes by _instant: SQLAlchemy's per-value parsing of
+# SQLite text was half the time of streaming a long history.
+_LISTED: list[Any] = [
+    Application.reference, Application.reception_number, Application.type, Application.status,
+    Registration.registration_number, Application.destination_country, Application.copies, Signer.name,
+    Account.login_id, Application.fee, Application.certificate_number,
+    type_coerce(Application.created_at, String()), type_coerce(Application.submitted_at, String()),
+    type_coerce(Application.issued_at, String()),
+]  # fmt: skip
+
+
+def _instant(value: str | datetime) -> datetime:
+    if isinstance(value, str):  # SQLite keeps UTC as "2026-11-27 01:00:00.000000"
+        return datetime.fromisoformat(value + "+00:00")  # five times faster than .replace(tzinfo=UTC)
+    return as_utc(value)
+
+
+def _list_statement(session: Session, actor: Actor, scope: Scope, query: ApplicationQuery) -> Any:
+    """The listed columns of the applications in reach that match ``query``, newest first (no limit)."""
     a = Application
-    columns: list[Any] = [
-        a.id, a.reference, a.reception_number, a.type, a.status, Registration.registration_number,
-        a.destination_country, a.copies, Signer.name, Account.login_id, a.fee, a.certificate_number,
-        a.created_at, a.submitted_at, a.issued_at,
-    ]  # fmt: skip
     statement = (
-        sa_select(*columns)
+        sa_select(*_LISTED)
         .join(Registration, col(Registration.id) == col(a.registration_id))
         .join(Signer, col(Signer.id) == col(a.signer_id))
         .join(Account, col(Account.id) == col(a.applicant_account_id))
@@ -394,39 +440,26 @@ def list_applications(core: Core, actor: Actor, query: ApplicationQuery) -> list
         statement = statement.where(col(a.status) == query.status)
     if query.type:
         statement = statement.where(col(a.type) == query.type.strip().lower())
-    with core.read() as session:
-        zone = session.get_one(Chamber, actor.chamber_id).time_zone
-        if query.since:
-            statement = statement.where(col(a.created_at) >= _day_start(query.since, zone))
-        if query.until:
-            statement = statement.where(col(a.created_at) < _day_start(query.until + timedelta(days=1), zone))
-        if query.before:
-            anchor = session.exec(
-                select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)
-            ).first()
-            if anchor is None:
-                raise InvalidInput.single("before", f"no application {query.before}")
-            statement = statement.where(col(a.id) < anchor)
-        rows = session.execute(statement.order_by(col(a.id).desc()).limit(query.limit)).all()
-        return [
-            ApplicationSummary(
-                reference=r[1],
-                reception_number=r[2],
-                type=r[3],
-                status=r[4],
-                registration_number=r[5],
-                destination_country=r[6],
-                copies=r[7],
-                signer=r[8],
-                applicant=r[9],
-                fee=r[10],
-                certificate_number=r[11],
-                created_at=as_utc(r[12]),
-                submitted_at=as_utc(r[13]) if r[13] else None,
-                issued_at=as_utc(r[14]) if r[14] else None,
-            )
-            for r in rows
-        ]
+    zone = session.get_one(Chamber, actor.chamber_id).time_zone
+    if query.since:
+        statement = statement.where(col(a.created_at) >= _day_start(query.since, zone))
+    if query.until:
+        statement = statement.where(col(a.created_at) < _day_start(query.until + timedelta(days=1), zone))
+    if query.before:
+        anchor = session.exec(
+            select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)
+        ).first()
+        if anchor is None:
+            raise InvalidInput.single("before", f"no application {query.before}")
+        statement = statement.where(col(a.id) < anchor)
+    return statement.order_by(col(a.id).desc())
+
+
+def _listed(r: Any) -> ApplicationSummary:
+    return ApplicationSummary(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+        _instant(r[11]), _instant(r[12]) if r[12] else None, _instant(r[13]) if r[13] else None,
+    )  # fmt: skip
 
 
 def _day_start(day: Any, zone: str) -> datetime:
