@@ -433,3 +433,71 @@ def differs_on(request: pytest.FixtureRequest, way: str, side: str, reason: str)
     fail there, with the assertion that compares it (strict: a fix makes it XPASS, and fail)."""
     if way.startswith(f"{side}-"):
         request.applymarker(pytest.mark.xfail(raises=AssertionError, strict=True, reason=reason))
+
+
+# -- applications for certificates (test_applications.py) -----------------------------------------------
+
+OTHER_USER_ID = "U000002"  # 田中 ゆかり, the signer of 1301000002 that ``second_company_signer`` makes
+INVOICE_PDF = (EXAMPLES / "invoice.pdf").read_bytes()
+
+
+def example_form(name: str) -> dict[str, Any]:
+    """docs/examples/``name``.toml exactly as `cert apply --file` reads it (tomllib: dates are ``date``s)."""
+    import tomllib
+
+    return tomllib.loads((EXAMPLES / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def example_json_form(name: str, **changes: Any) -> dict[str, Any]:
+    """The same form as a .json file of it would read: dates as ISO strings; ``changes`` replace top keys."""
+    import json
+
+    form: dict[str, Any] = json.loads(json.dumps(example_form(name), default=date.isoformat))
+    form.update(changes)
+    return form
+
+
+def add_active_subs(make_backend: MakeBackend, signer: Backend, *names: str) -> list[Backend]:
+    """Sub IDs of the signer (SB000001, SB000002 … in order), each logged in with its password changed."""
+    created = [signer.add_sub(name, None) for name in names]
+    return [activate(make_backend, new.login_id, new.initial_password) for new in created]
+
+
+def second_company_signer(companies: Companies) -> Backend:
+    """A1301000002 activated; its signer 田中 ゆかり (SG000002) added, approved and issued the user ID
+    U000002 by its (stubbed) card, which logs in and changes its password."""
+    other_admin = companies.other_admin()
+    reference = other_admin.add_signer(TANAKA_FIELDS, TANAKA_PNG, None).reference
+    companies.staff.decide_review(reference, "approve", None)
+    with stub_cards():
+        (printed,) = other_admin.print_signer_cards([reference])
+    assert printed.login_id == OTHER_USER_ID
+    return activate(companies.make_backend, OTHER_USER_ID, printed.password or "")
+
+
+def stub_document(name: str) -> bytes:
+    """What a stubbed certificate or receipt is: not a PDF, so that only a real drawing passes ``is_pdf``."""
+    return f"stub {name}".encode()
+
+
+@contextmanager
+def stub_documents() -> Iterator[None]:
+    """Certificates and receipts made in this block are recorded as usual, but drawn as ``stub_document``."""
+    with (
+        patch(
+            "shomei_cli.documents.certificates.render_certificate",
+            lambda data: stub_document(data.certificate_number),
+        ),
+        patch(
+            "shomei_cli.documents.certificates.render_receipt",
+            lambda data: stub_document(data.receipt_number),
+        ),
+    ):
+        yield
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of every page of a PDF (the Japanese font's glyphs come out with NULs between them)."""
+    from pypdf import PdfReader
+
+    return [page.extract_text().replace("\x00", "") for page in PdfReader(io.BytesIO(data)).pages]
