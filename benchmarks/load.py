@@ -1,15 +1,24 @@
 """Load on a real ``shomei serve`` over PostgreSQL, next to the same operations through LocalBackend.
 
     python benchmarks/load.py [--postgres-url URL] [--clients 20] [--requests N] [--operation NAME ...]
+                              [--history 300]
 
 Makes a fresh schema in the PostgreSQL database at --postgres-url (``CREATE SCHEMA``; dropped at the end),
 sets up chamber 1301 with one activated staff ID per client through the services, starts ``shomei serve`` on
 127.0.0.1 (login limits raised out of the way), and sends a fixed number of requests per operation from
---clients threads, each with its own keep-alive ``httpx.Client`` and its own staff ID (a login ends the
+--clients threads, each with its own keep-alive ``httpx.Client`` and its own ID (a login ends the
 previous session of the same ID, so clients must not share one). Then the same operations go through
 LocalBackend in-process, one per thread, over one shared Core (one connection pool, as in the server).
 Prints requests per second and p50/p95/p99 latency per operation and transport, and every error (any non-2xx
 answer or exception).
+
+The certificate operations (``cert-*``) are sent by signers: company 1301000001 gets one approved signer per
+client (user IDs U000001…), plus one more that, with a staff ID of its own, seeds data outside the timing.
+Before they run, the company is given a history of --history applications (all submitted; two in three
+approved, one in two paid and so issued). ``cert-list`` is what ``shomei cert list`` sends by default (the
+newest 100 of the company's applications); ``cert-apply`` creates and submits a certificate of origin
+(docs/examples/shipment.toml); ``cert-pay`` pays an approved application from the prepaid balance, each
+request its own application, from a pool approved and topped up just before its phase (not timed).
 
 Everything stays on this machine and the script stops by itself. Clients and server share the CPUs, so the
 HTTP figures include the clients' own cost. Nothing here asserts; it only measures.
@@ -20,6 +29,8 @@ To add an operation, write its HTTP and in-process calls and append an ``Operati
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import math
 import os
 import socket
@@ -28,13 +39,14 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -42,7 +54,8 @@ from sqlalchemy.engine import make_url
 
 from shomei_cli.backends.local import LocalBackend
 from shomei_cli.domain.errors import ShomeiError
-from shomei_cli.services import auth, chambers
+from shomei_cli.domain.records import ApplicationQuery
+from shomei_cli.services import api, auth, chambers
 from shomei_cli.services.audit import Actor
 from shomei_cli.services.core import Core
 from shomei_cli.store.engine import safe_url
@@ -55,6 +68,12 @@ LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 SERVER_START_TIMEOUT = 60.0
 HTTP_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 MAX_ERROR_LINES = 10
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "docs" / "examples"
+COMPANY = "1301000001"  # 日商テスト商事株式会社 (docs/examples/registrations.csv), a member
+DEFAULT_HISTORY = 300
+LIST_LIMIT = 100  # what `shomei cert list` asks for without --limit
+CO_FEE = 1360  # a member's certificate of origin with one extra copy (the default fee table)
 
 C = TypeVar("C")
 
@@ -73,6 +92,11 @@ class HttpClient:
     login_id: str
     client: httpx.Client
     token: str | None = None
+    to_pay: list[str] = field(default_factory=list)  # approved applications this client pays (cert-pay)
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
     def check(self, response: httpx.Response) -> httpx.Response:
         if not response.is_success:
@@ -88,7 +112,20 @@ class HttpClient:
         self.token = self.check(self.client.post(f"{API}/sessions", json=body)).json()["token"]
 
     def whoami(self) -> None:
-        self.check(self.client.get(f"{API}/me", headers={"Authorization": f"Bearer {self.token}"}))
+        self.check(self.client.get(f"{API}/me", headers=self.auth))
+
+    def cert_list(self) -> None:
+        params = {"limit": LIST_LIMIT}
+        self.check(self.client.get(f"{API}/applications", params=params, headers=self.auth))
+
+    def cert_apply(self) -> None:
+        body = {"type": "co", "content": shipment(), "draft": False, "attachment": None}
+        self.check(self.client.post(f"{API}/applications", json=body, headers=self.auth))
+
+    def cert_pay(self) -> None:
+        ref = self.to_pay.pop()
+        body = {"method": "prepaid", "reference": None}
+        self.check(self.client.post(f"{API}/applications/{ref}/payment", json=body, headers=self.auth))
 
 
 @dataclass
@@ -97,6 +134,7 @@ class LocalClient:
 
     login_id: str
     backend: LocalBackend
+    to_pay: list[str] = field(default_factory=list)
 
     def login(self) -> None:
         self.backend.login(CHAMBER_CODE, self.login_id, PASSWORD)
@@ -104,25 +142,53 @@ class LocalClient:
     def whoami(self) -> None:
         self.backend.whoami()
 
+    def cert_list(self) -> None:
+        self.backend.list_applications(ApplicationQuery(limit=LIST_LIMIT))
+
+    def cert_apply(self) -> None:
+        self.backend.apply("co", shipment(), None, False)
+
+    def cert_pay(self) -> None:
+        self.backend.pay_application(self.to_pay.pop(), "prepaid", None)
+
 
 # -- the operations ------------------------------------------------------------------------------------------
+
+
+Client = HttpClient | LocalClient
 
 
 @dataclass(frozen=True)
 class Operation:
     """A named operation, measured over HTTP and in-process. Every phase starts with each client logged in
-    afresh (not measured), so an operation may rely on a live session and may end or replace it."""
+    afresh (not measured), so an operation may rely on a live session and may end or replace it.
+
+    ``by`` says whose IDs send it (``staff``, or ``signer`` of company 1301000001); ``seed``, if any, runs
+    before each phase (not measured) with the phase's clients and its number of requests."""
 
     name: str
     default_requests: int
     over_http: Callable[[HttpClient], None]
     in_process: Callable[[LocalClient], None]
+    by: str = "staff"
+    seed: Callable[[Seeder, Sequence[Client], int], None] | None = None
+
+
+def pool_to_pay(seeder: Seeder, clients: Sequence[Client], total: int) -> None:
+    """``total`` approved applications and the balance to pay them all, shared out among ``clients``."""
+    refs = seeder.approved(total)
+    seeder.topup(total * CO_FEE)
+    for client, count in zip(clients, shares(total, len(clients)), strict=True):
+        client.to_pay = [refs.pop() for _ in range(count)]
 
 
 OPERATIONS: list[Operation] = [
     Operation("whoami", 2000, HttpClient.whoami, LocalClient.whoami),
     # each client logs in as its own ID: a login ends the previous session of that ID only
     Operation("login", 400, HttpClient.login, LocalClient.login),
+    Operation("cert-list", 1000, HttpClient.cert_list, LocalClient.cert_list, by="signer"),
+    Operation("cert-apply", 400, HttpClient.cert_apply, LocalClient.cert_apply, by="signer"),
+    Operation("cert-pay", 400, HttpClient.cert_pay, LocalClient.cert_pay, by="signer", seed=pool_to_pay),
 ]
 
 
@@ -264,6 +330,114 @@ def set_up_chamber(core: Core, clients: int) -> list[str]:
     return ids
 
 
+@functools.cache
+def _shipment_json() -> str:
+    content = tomllib.loads((EXAMPLES / "shipment.toml").read_text(encoding="utf-8"))
+    return json.dumps(content, default=str)  # TOML dates as ISO strings, as `cert apply` sends them
+
+
+def shipment() -> dict[str, Any]:
+    """docs/examples/shipment.toml, a fresh copy each time."""
+    content: dict[str, Any] = json.loads(_shipment_json())
+    return content
+
+
+@contextmanager
+def stub_cards() -> Iterator[None]:
+    """Cards drawn as stubs while setting up: drawing one subsets the Japanese font (about 0.4 s of CPU),
+    and only their passwords are needed here."""
+    from unittest.mock import patch
+
+    with (
+        patch(
+            "shomei_cli.documents.cards.render_registration_cards",
+            lambda cards: [b"%PDF-stub" for _ in cards],
+        ),
+        patch("shomei_cli.documents.cards.render_signer_cards", lambda cards: [b"%PDF-stub" for _ in cards]),
+    ):
+        yield
+
+
+@dataclass
+class Seeder:
+    """A staff ID and a signer of company 1301000001 that no client uses: they make data outside the timing
+    (their sessions are never ended by a client's login)."""
+
+    core: Core
+    staff: str  # tokens
+    signer: str
+
+    def submitted(self, count: int) -> list[str]:
+        """``count`` certificates of origin applied for and submitted; their reception numbers."""
+        return [
+            api.apply(self.core, self.signer, "co", shipment(), None, False).summary.reception_number or ""
+            for _ in range(count)
+        ]
+
+    def approve(self, reception_numbers: Sequence[str]) -> None:
+        for number in reception_numbers:
+            api.decide_review(self.core, self.staff, number, "approve", None)
+
+    def approved(self, count: int) -> list[str]:
+        """``count`` applications submitted and approved; their reception numbers."""
+        numbers = self.submitted(count)
+        self.approve(numbers)
+        return numbers
+
+    def topup(self, amount: int) -> None:
+        api.topup(self.core, self.staff, COMPANY, amount)
+
+    def pay(self, reception_numbers: Sequence[str]) -> None:
+        for number in reception_numbers:
+            api.pay_application(self.core, self.signer, number, "prepaid", None)
+
+    def history(self, count: int) -> None:
+        """``count`` applications: all submitted, two in three approved, one in two paid (so issued)."""
+        numbers = self.submitted(count)
+        approved = [n for i, n in enumerate(numbers) if i % 3 != 2]
+        self.approve(approved)
+        paid = approved[: count // 2]
+        self.topup(max(1, len(paid) * CO_FEE))
+        self.pay(paid)
+
+
+def set_up_company(core: Core, clients: int) -> tuple[list[str], Seeder]:
+    """Company 1301000001 with ``clients`` activated signers (their user IDs) and the seeder's two IDs.
+
+    Called after ``set_up_chamber``: S00001 exists with PASSWORD.
+    """
+    staff = auth.authenticate(core, auth.login(core, CHAMBER_CODE, "S00001", PASSWORD).token)
+    seeding_staff = chambers.add_staff(core, staff, "Load seeder")
+    activate(core, seeding_staff.login_id, seeding_staff.initial_password)
+    staff_token = auth.login(core, CHAMBER_CODE, seeding_staff.login_id, PASSWORD).token
+    with stub_cards():
+        api.issue_registrations(core, staff_token, (EXAMPLES / "registrations.csv").read_bytes())
+        (card,) = api.print_registration_cards(core, staff_token, [COMPANY])
+        activate(core, f"A{COMPANY}", card.password or "")
+        admin_token = auth.login(core, CHAMBER_CODE, f"A{COMPANY}", PASSWORD).token
+        signature = (EXAMPLES / "signatures" / "osaka.png").read_bytes()
+        refs = []
+        for n in range(1, clients + 2):  # one more: the seeder's
+            fields: dict[str, str | None] = {
+                "name": f"署名 {n}",
+                "name_en": f"Signer {n}",
+                "title": "輸出担当",
+                "title_en": "Export Officer",
+            }
+            # the 16th and later signer needs a written reason
+            added = api.add_signer(core, admin_token, fields, signature, "load test")
+            api.decide_review(core, staff_token, added.reference, "approve", None)
+            refs.append(added.reference)
+        cards = api.print_signer_cards(core, admin_token, refs)
+    user_ids = []
+    for signer_card in cards:
+        activate(core, signer_card.login_id, signer_card.password or "")
+        user_ids.append(signer_card.login_id)
+    seeder_signer = user_ids.pop()
+    signer_token = auth.login(core, CHAMBER_CODE, seeder_signer, PASSWORD).token
+    return user_ids, Seeder(core, staff_token, signer_token)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -271,14 +445,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workdir: Path) -> Iterator[str]:
-    """``shomei serve`` on a free local port over ``database_url``; its base URL. Stopped afterwards."""
+def running_server(database_url: str, workdir: Path, secret_key: bytes) -> Iterator[str]:
+    """``shomei serve`` on a free local port over ``database_url``; its base URL. Stopped afterwards.
+
+    ``secret_key`` protects card passwords at rest: the server's and the set-up's must be the same."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHOMEI_")}
     env.update(
         SHOMEI_HOME=str(workdir / "home"),
         SHOMEI_LOGIN_LIMIT_PER_ADDRESS="1000000/minute",
         SHOMEI_LOGIN_LIMIT_PER_ID="1000000/minute",
+        SHOMEI_SECRET_KEY=secret_key.decode(),
         NO_COLOR="1",
     )
     log_path = workdir / "server.log"
@@ -373,41 +550,71 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--operation", action="append", choices=names, help="only these (repeatable; default: all)"
     )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=DEFAULT_HISTORY,
+        help="applications the company has before the cert-* operations run (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.clients < 1:
         parser.error("--clients must be at least 1")
     if args.requests is not None and args.requests < 1:
         parser.error("--requests must be at least 1")
+    if args.history < 0:
+        parser.error("--history must not be negative")
     check_local(args.postgres_url)
     chosen = [op for op in OPERATIONS if not args.operation or op.name in args.operation]
 
+    from cryptography.fernet import Fernet
+
+    secret_key = Fernet.generate_key()
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="shomei-load-") as tmp, fresh_schema(args.postgres_url) as url:
-        core = Core.open(url)
+        core = Core.open(url, secret_key=secret_key)
         try:
-            login_ids = set_up_chamber(core, args.clients)
-            with running_server(url, Path(tmp)) as base:
+            ids: dict[str, list[str]] = {"staff": set_up_chamber(core, args.clients)}
+            seeder: Seeder | None = None
+            if any(op.by == "signer" for op in chosen):
+                began = time.perf_counter()
+                ids["signer"], seeder = set_up_company(core, args.clients)
+                seeder.history(args.history)
+                print(
+                    f"(set up company {COMPANY}: {args.clients} signers, {args.history} applications, "
+                    f"in {time.perf_counter() - began:.1f} s)"
+                )
+            with running_server(url, Path(tmp), secret_key) as base:
                 print(
                     f"shomei load: {args.clients} clients, server {base}, store {safe_url(url)}, "
                     f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}"
                 )
-                http_clients = [
-                    HttpClient(login_id, httpx.Client(base_url=base, timeout=HTTP_TIMEOUT))
-                    for login_id in login_ids
-                ]
-                local_clients = [
-                    LocalClient(login_id, LocalBackend(url, core=core)) for login_id in login_ids
-                ]
+                http_clients = {
+                    by: [
+                        HttpClient(login_id, httpx.Client(base_url=base, timeout=HTTP_TIMEOUT))
+                        for login_id in login_ids
+                    ]
+                    for by, login_ids in ids.items()
+                }
+                local_clients = {
+                    by: [LocalClient(login_id, LocalBackend(url, core=core)) for login_id in login_ids]
+                    for by, login_ids in ids.items()
+                }
                 try:
                     for op in chosen:
                         total = args.requests or op.default_requests
-                        http = Phase(op.name, "http", http_clients, HttpClient.login, op.over_http)
-                        results.append(http.run(total))
-                        local = Phase(op.name, "local", local_clients, LocalClient.login, op.in_process)
-                        results.append(local.run(total))
+                        for via, clients, login, call in (
+                            ("http", http_clients[op.by], HttpClient.login, op.over_http),
+                            ("local", local_clients[op.by], LocalClient.login, op.in_process),
+                        ):
+                            if op.seed is not None:
+                                assert seeder is not None
+                                op.seed(seeder, clients, total)
+                            phase: Phase[Any] = Phase(op.name, via, clients, login, call)
+                            results.append(phase.run(total))
                 finally:
-                    for client in http_clients:
-                        client.client.close()
+                    for group in http_clients.values():
+                        for client in group:
+                            client.client.close()
         finally:
             core.close()
     print()
