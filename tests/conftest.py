@@ -12,12 +12,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from shomei_cli import i18n
 from shomei_cli.domain.clock import FixedClock
 from shomei_cli.domain.records import NewChamber
 from shomei_cli.services.core import Core
 from tests.helpers import TEST_PASSWORD, StoreFactory, activate
 
 JST = ZoneInfo("Asia/Tokyo")
+
+# Help texts are translated when the command modules are imported, which test collection does before any
+# fixture runs: English from the start, whatever the machine's locale (a developer's may be ja_JP).
+os.environ["SHOMEI_LANG"] = "en"
+i18n.forget_environment()
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +39,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SHOMEI_HOME", str(home))
+    # English unless a test says otherwise, whatever the machine's locale (a developer's may be ja_JP)
+    monkeypatch.setenv("SHOMEI_LANG", "en")
+    i18n.forget_environment()
     monkeypatch.setenv("SHOMEI_INSECURE_STORAGE", "1")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shomei_cli.i18n import _
+
 APP_NAME = "shomei"
 
 # Every environment variable shomei reads, in one place (shown in the options' help).
@@ -84,13 +86,13 @@ def parse_setting(key: str, value: str) -> str | bool:
     if key not in PROFILE_KEYS:
         from shomei_cli.domain.errors import InvalidInput
 
-        raise InvalidInput.single("key", f"must be one of {', '.join(PROFILE_KEYS)}")
+        raise InvalidInput.single("key", _("must be one of {keys}").format(keys=", ".join(PROFILE_KEYS)))
     if key == "insecure_storage":
         lowered = value.strip().lower()
         if lowered not in {"true", "false", "1", "0", "yes", "no"}:
             from shomei_cli.domain.errors import InvalidInput
 
-            raise InvalidInput.single("value", "insecure_storage must be true or false")
+            raise InvalidInput.single("value", _("insecure_storage must be true or false"))
         return lowered in {"true", "1", "yes"}
     return value.strip()
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from shomei_cli.config import ENV_TOKEN
 from shomei_cli.domain.errors import CredentialStoreUnavailable
+from shomei_cli.i18n import N_, _
 
 KEYRING_SERVICE = "shomei"
-NO_KEYRING_HINT = (
+NO_KEYRING_HINT = N_(
     "No usable OS keyring was found to keep the session token (common on headless Linux and CI). "
     "Install and unlock a keyring, or log in with --insecure-storage (or `shomei config set "
     "insecure_storage true`) to keep it in a file readable only by you, or set SHOMEI_TOKEN."
@@ -51,11 +52,11 @@ class TokenStore:
             return
         keyring = _keyring()
         if keyring is None:
-            raise CredentialStoreUnavailable(NO_KEYRING_HINT)
+            raise CredentialStoreUnavailable(_(NO_KEYRING_HINT))
         try:
             keyring.set_password(KEYRING_SERVICE, key, token)
         except Exception:
-            raise CredentialStoreUnavailable(NO_KEYRING_HINT) from None
+            raise CredentialStoreUnavailable(_(NO_KEYRING_HINT)) from None
 
     def delete(self, key: str) -> None:
         entries = self._read_file()
@@ -83,8 +84,10 @@ class TokenStore:
         self._dump(entries)
         if first_time:
             print(
-                f"Warning: the session token is kept in {self.token_file} (readable only by you), "
-                "not in an OS keyring, because insecure storage was chosen.",
+                _(
+                    "Warning: the session token is kept in {path} (readable only by you), "
+                    "not in an OS keyring, because insecure storage was chosen."
+                ).format(path=self.token_file),
                 file=sys.stderr,
             )
 

@@ -30,7 +30,7 @@ FORBIDDEN = frozenset(
 # pydantic is not on the list: Typer (0.29+) itself converts every non-boolean option value with it,
 # so any command given an option loads it. `shomei --help` alone does not; the benchmark measures that.
 
-GROUPS = ("chamber", "admin", "signer", "subid", "cert", "db", "config")
+GROUPS = ("chamber", "admin", "signer", "subid", "cert", "db", "config", "demo")
 TOP_COMMANDS = ("login", "logout", "whoami", "passwd")
 
 # Runs the console-script entry point with argv patched, then writes the exit code and the loaded modules

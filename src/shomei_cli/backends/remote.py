@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from shomei_cli import i18n
 from shomei_cli.domain.errors import ShomeiError, Unavailable, error_from_code
 from shomei_cli.domain.records import (
     AccountSummary,
@@ -41,6 +42,7 @@ from shomei_cli.domain.records import (
     Verification,
     from_dict,
 )
+from shomei_cli.i18n import _
 
 T = TypeVar("T")
 API = "/api/v1"
@@ -80,7 +82,12 @@ class RemoteBackend:
     def _request(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
-        headers = {"Accept": "application/json, application/problem+json", **(headers or {})}
+        headers = {
+            "Accept": "application/json, application/problem+json",
+            # the server words its messages in the language this client speaks
+            "Accept-Language": i18n.current(),
+            **(headers or {}),
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         # only reads are repeated: a write that may have reached the server is never sent twice
@@ -99,8 +106,11 @@ class RemoteBackend:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _unreachable(self, exc: httpx.TransportError) -> Unavailable:
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "cannot be reached"
-        return Unavailable(f"The endpoint {self.endpoint} {kind} ({type(exc).__name__}).")
+        if isinstance(exc, httpx.TimeoutException):
+            text = _("The endpoint {endpoint} timed out ({error}).")
+        else:
+            text = _("The endpoint {endpoint} cannot be reached ({error}).")
+        return Unavailable(text.format(endpoint=self.endpoint, error=type(exc).__name__))
 
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.is_success:
@@ -115,9 +125,15 @@ class RemoteBackend:
             raise error_from_code(body["code"], str(body.get("detail", "")), details)
         if response.status_code >= 500:
             raise Unavailable(
-                f"The endpoint {self.endpoint} answered {response.status_code} without an explanation."
+                _("The endpoint {endpoint} answered {status} without an explanation.").format(
+                    endpoint=self.endpoint, status=response.status_code
+                )
             )
-        raise ShomeiError(f"The endpoint {self.endpoint} answered {response.status_code} unexpectedly.")
+        raise ShomeiError(
+            _("The endpoint {endpoint} answered {status} unexpectedly.").format(
+                endpoint=self.endpoint, status=response.status_code
+            )
+        )
 
     def _record(self, record: type[T], method: str, path: str, **kwargs: Any) -> T:
         return from_dict(record, self._request(method, path, **kwargs).json())

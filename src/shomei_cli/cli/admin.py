@@ -12,62 +12,70 @@ from shomei_cli.cli import output
 from shomei_cli.cli.audit_view import ActionOption, ActorOption, LimitOption, SinceOption, show_audit
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
+from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
     from shomei_cli.backends.base import Backend
     from shomei_cli.domain.records import CardPrint, IssuedRegistration, RegistrationView
 
-app = new_group("Trade registrations (貿易登録) and their administrator IDs.")
+app = new_group(_("Trade registrations (貿易登録) and their administrator IDs."))
 
-RegistrationArg = Annotated[str, typer.Argument(help="The registration number (10 digits).")]
+RegistrationArg = Annotated[str, typer.Argument(help=_("The registration number (10 digits)."))]
 OptionalRegistrationArg = Annotated[
-    str | None, typer.Argument(help="The registration number; administrators omit it (their own).")
+    str | None, typer.Argument(help=_("The registration number; administrators omit it (their own)."))
 ]
 CARD_BATCH = 50
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Create trade registrations and issue their administrator IDs; write each 貿易登録証 (staff).\n\n"
+        "From a CSV file (every row is checked before anything is written; rows already registered are "
+        "reported, not redone), or one registration from the options."
+    )
+)
 def issue(
     ctx: typer.Context,
     csv: Annotated[
-        Path | None, typer.Option("--csv", help="A CSV file of registrations (docs/registrations.md).")
+        Path | None, typer.Option("--csv", help=_("A CSV file of registrations (docs/registrations.md)."))
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Where to write one 貿易登録証 PDF per registration.")
+        Path, typer.Option("--out", help=_("Where to write one 貿易登録証 PDF per registration."))
     ] = Path("cards"),
-    kind: Annotated[str | None, typer.Option("--kind", help="exporter (申請者) or agent (代行業者).")] = None,
-    corporate_number: Annotated[
-        str | None, typer.Option("--corporate-number", help="法人番号, 13 digits.")
+    kind: Annotated[
+        str | None, typer.Option("--kind", help=_("exporter (申請者) or agent (代行業者)."))
     ] = None,
-    company: Annotated[str | None, typer.Option("--company", help="Company name (Japanese).")] = None,
-    company_en: Annotated[str | None, typer.Option("--company-en", help="Company name (English).")] = None,
+    corporate_number: Annotated[
+        str | None, typer.Option("--corporate-number", help=_("法人番号, 13 digits."))
+    ] = None,
+    company: Annotated[str | None, typer.Option("--company", help=_("Company name (Japanese)."))] = None,
+    company_en: Annotated[str | None, typer.Option("--company-en", help=_("Company name (English)."))] = None,
     representative: Annotated[
-        str | None, typer.Option("--representative", help="Representative's name (kanji).")
+        str | None, typer.Option("--representative", help=_("Representative's name (kanji)."))
     ] = None,
     representative_en: Annotated[
-        str | None, typer.Option("--representative-en", help="Representative's name (romaji).")
+        str | None, typer.Option("--representative-en", help=_("Representative's name (romaji)."))
     ] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Representative's title (Japanese).")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help=_("Representative's title (Japanese)."))
+    ] = None,
     title_en: Annotated[
-        str | None, typer.Option("--title-en", help="Representative's title (English).")
+        str | None, typer.Option("--title-en", help=_("Representative's title (English)."))
     ] = None,
-    postal_code: Annotated[str | None, typer.Option("--postal-code", help="7 digits, e.g. 100-0001.")] = None,
-    address: Annotated[str | None, typer.Option("--address", help="Address (Japanese).")] = None,
-    address_en: Annotated[str | None, typer.Option("--address-en", help="Address (English).")] = None,
-    contact_person: Annotated[str | None, typer.Option("--contact-person", help="Contact person.")] = None,
-    department: Annotated[str | None, typer.Option("--department", help="Department.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    postal_code: Annotated[
+        str | None, typer.Option("--postal-code", help=_("7 digits, e.g. 100-0001."))
+    ] = None,
+    address: Annotated[str | None, typer.Option("--address", help=_("Address (Japanese)."))] = None,
+    address_en: Annotated[str | None, typer.Option("--address-en", help=_("Address (English)."))] = None,
+    contact_person: Annotated[str | None, typer.Option("--contact-person", help=_("Contact person."))] = None,
+    department: Annotated[str | None, typer.Option("--department", help=_("Department."))] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help=_("Phone number."))] = None,
+    email: Annotated[str | None, typer.Option("--email", help=_("Email address."))] = None,
     member: Annotated[
-        bool, typer.Option("--member/--non-member", help="Chamber member or not (fees differ).")
+        bool, typer.Option("--member/--non-member", help=_("Chamber member or not (fees differ)."))
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Create trade registrations and issue their administrator IDs; write each 貿易登録証 (staff).
-
-    From a CSV file (every row is checked before anything is written; rows already registered are
-    reported, not redone), or one registration from the options.
-    """
     from shomei_cli.cli.files import check_output_dir, read_input_file
 
     single = {
@@ -89,9 +97,9 @@ def issue(
     }
     given = {k: v for k, v in single.items() if v is not None}
     if csv is not None and given:
-        raise typer.BadParameter("give either --csv or the options of one registration, not both")
+        raise typer.BadParameter(_("give either --csv or the options of one registration, not both"))
     if csv is None and not given:
-        raise typer.BadParameter("give --csv FILE, or the options of one registration (--company …)")
+        raise typer.BadParameter(_("give --csv FILE, or the options of one registration (--company …)"))
     data = read_input_file(csv, "--csv") if csv is not None else None
     directory = check_output_dir(out)
     backend = state(ctx).backend()
@@ -157,7 +165,7 @@ def _report_issue(
         output.emit_json(rows)
         return
     output.emit_table(
-        ["row", "outcome", "registration", "admin id", "company", "card"],
+        [_("row"), _("outcome"), _("registration"), _("admin id"), _("company"), _("card")],
         [
             (
                 r.row,
@@ -172,24 +180,24 @@ def _report_issue(
     )
     created = sum(1 for r in results if r.outcome == "created")
     output.message(
-        f"{created} registration(s) created, {len(results) - created} already registered; "
-        f"{len(printed)} card(s) written."
+        _(
+            "{created} registration(s) created, {existing} already registered; {cards} card(s) written."
+        ).format(created=created, existing=len(results) - created, cards=len(printed))
     )
 
 
-@app.command("list")
+@app.command("list", help=_("The chamber's registrations (staff)."))
 def list_(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option("--status", help="active, suspended or expired.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help=_("active, suspended or expired."))] = None,
     expiring_within: Annotated[
-        int | None, typer.Option("--expiring-within", help="Only those whose validity ends within DAYS.")
+        int | None, typer.Option("--expiring-within", help=_("Only those whose validity ends within DAYS."))
     ] = None,
     expired: Annotated[
-        bool, typer.Option("--expired", help="Only expired ones (= --status expired).")
+        bool, typer.Option("--expired", help=_("Only expired ones (= --status expired)."))
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """The chamber's registrations (staff)."""
     from shomei_cli.domain.records import RegistrationQuery
 
     if expired:
@@ -199,7 +207,15 @@ def list_(
         output.emit_records(rows)
         return
     output.emit_table(
-        ["registration", "company", "status", "valid until", "days left", "admin id", "member"],
+        [
+            _("registration"),
+            _("company"),
+            _("status"),
+            _("valid until"),
+            _("days left"),
+            _("admin id"),
+            _("member"),
+        ],
         [
             (
                 r.registration_number,
@@ -208,18 +224,17 @@ def list_(
                 r.valid_until.isoformat(),
                 r.days_left,
                 r.admin_id,
-                "yes" if r.member else "no",
+                _("yes") if r.member else _("no"),
             )
             for r in rows
         ],
     )
 
 
-@app.command()
+@app.command(help=_("登録内容確認: particulars, contact, validity and administrator ID."))
 def show(
     ctx: typer.Context, registration: OptionalRegistrationArg = None, as_json: JsonOption = False
 ) -> None:
-    """登録内容確認: particulars, contact, validity and administrator ID."""
     view = state(ctx).backend().show_registration(registration)
     _emit_view(view, as_json)
 
@@ -228,45 +243,54 @@ def _emit_view(view: RegistrationView, as_json: bool) -> None:
     if as_json:
         output.emit_record(view)
         return
+    if view.renewal_open:
+        validity = _("{valid_from} to {valid_until} ({days_left} days left, renewal open)")
+    else:
+        validity = _("{valid_from} to {valid_until} ({days_left} days left)")
+    admin_notes = []
+    if view.admin_locked:
+        admin_notes.append(_("locked"))
+    if view.admin_must_change_password:
+        admin_notes.append(_("temporary password"))
     output.emit_fields(
         [
-            ("registration", view.registration_number),
-            ("kind", view.kind),
-            ("company", f"{view.company_name} / {view.company_name_en}"),
-            ("corporate number", view.corporate_number),
+            (_("registration"), view.registration_number),
+            (_("kind"), view.kind),
+            (_("company"), f"{view.company_name} / {view.company_name_en}"),
+            (_("corporate number"), view.corporate_number),
             (
-                "representative",
+                _("representative"),
                 f"{view.representative_title} {view.representative_name} / "
                 f"{view.representative_title_en} {view.representative_name_en}",
             ),
-            ("address", f"〒{view.postal_code} {view.address} / {view.address_en}"),
-            ("contact", f"{view.contact_person} {view.department or ''} {view.phone} {view.email}".strip()),
-            ("member", "yes" if view.member else "no"),
-            ("status", view.status + (f" ({view.status_reason})" if view.status_reason else "")),
+            (_("address"), f"〒{view.postal_code} {view.address} / {view.address_en}"),
             (
-                "valid",
-                f"{view.valid_from.isoformat()} to {view.valid_until.isoformat()} "
-                f"({view.days_left} days left{', renewal open' if view.renewal_open else ''})",
+                _("contact"),
+                f"{view.contact_person} {view.department or ''} {view.phone} {view.email}".strip(),
             ),
+            (_("member"), _("yes") if view.member else _("no")),
+            (_("status"), view.status + (f" ({view.status_reason})" if view.status_reason else "")),
             (
-                "admin id",
-                view.admin_id
-                + (" (locked)" if view.admin_locked else "")
-                + (" (temporary password)" if view.admin_must_change_password else ""),
+                _("valid"),
+                validity.format(
+                    valid_from=view.valid_from.isoformat(),
+                    valid_until=view.valid_until.isoformat(),
+                    days_left=view.days_left,
+                ),
             ),
-            ("pending requests", ", ".join(view.pending_requests) or "none"),
+            (_("admin id"), view.admin_id + "".join(f" ({note})" for note in admin_notes)),
+            (_("pending requests"), ", ".join(view.pending_requests) or _("none")),
         ]
     )
 
 
-@app.command()
+@app.command(help=_("Print the 貿易登録証. The password is on it only on the day the card is first printed."))
 def card(
     ctx: typer.Context,
     registration: OptionalRegistrationArg = None,
-    out: Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")] = Path("card.pdf"),
+    out: Annotated[Path, typer.Option("-o", "--output", help=_("The PDF file to write."))] = Path("card.pdf"),
     as_json: JsonOption = False,
 ) -> None:
-    """Print the 貿易登録証. The password is on it only on the day the card is first printed."""
     from shomei_cli.cli.files import check_output_file, write_atomic
 
     target = check_output_file(out)
@@ -289,24 +313,30 @@ def _report_card(printed: CardPrint, target: Path, as_json: bool) -> None:
             }
         )
         return
-    shown = (
-        "with the password" if printed.password else "without the password (not shown after the first day)"
-    )
+    if printed.password:
+        text = _("Wrote {path}: 貿易登録証 of {registration} ({admin_id}), with the password.")
+    else:
+        text = _(
+            "Wrote {path}: 貿易登録証 of {registration} ({admin_id}), without the password "
+            "(not shown after the first day)."
+        )
     output.message(
-        f"Wrote {target}: 貿易登録証 of {printed.registration_number} ({printed.login_id}), {shown}."
+        text.format(path=target, registration=printed.registration_number, admin_id=printed.login_id)
     )
 
 
-@app.command("reset-password")
+@app.command(
+    "reset-password",
+    help=_("A new initial password for the administrator ID (staff); it starts a new card cycle."),
+)
 def reset_password(
     ctx: typer.Context,
     registration: RegistrationArg,
     out: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Also print the new card to this PDF file.")
+        Path | None, typer.Option("-o", "--output", help=_("Also print the new card to this PDF file."))
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A new initial password for the administrator ID (staff); it starts a new card cycle."""
     from shomei_cli.cli.files import check_output_file, write_atomic
 
     target = check_output_file(out) if out is not None else None
@@ -316,8 +346,10 @@ def reset_password(
         if as_json:
             output.emit_json({"registration_number": view.registration_number, "admin_id": view.admin_id})
         output.message(
-            f"The password of {view.admin_id} was reset; print the new card with "
-            f"`shomei admin card {view.registration_number} -o FILE` (the password shows on its first day)."
+            _(
+                "The password of {admin_id} was reset; print the new card with "
+                "`shomei admin card {registration} -o FILE` (the password shows on its first day)."
+            ).format(admin_id=view.admin_id, registration=view.registration_number)
         )
         return
     (printed,) = backend.print_registration_cards([registration])
@@ -325,59 +357,59 @@ def reset_password(
     _report_card(printed, target, as_json)
 
 
-@app.command()
+@app.command(help=_("Suspend a registration: no new applications until reinstated (staff)."))
 def suspend(
     ctx: typer.Context,
     registration: RegistrationArg,
-    reason: Annotated[str, typer.Option("--reason", help="Why (shown to the company).")],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why (shown to the company)."))],
     as_json: JsonOption = False,
 ) -> None:
-    """Suspend a registration: no new applications until reinstated (staff)."""
     _emit_view(state(ctx).backend().set_registration_suspended(registration, True, reason), as_json)
 
 
-@app.command()
+@app.command(help=_("Reinstate a suspended registration (staff)."))
 def reinstate(ctx: typer.Context, registration: RegistrationArg, as_json: JsonOption = False) -> None:
-    """Reinstate a suspended registration (staff)."""
     _emit_view(state(ctx).backend().set_registration_suspended(registration, False, None), as_json)
 
 
-@app.command()
+@app.command(help=_("連絡先等変更: change contact details at once (administrators)."))
 def contact(
     ctx: typer.Context,
-    person: Annotated[str | None, typer.Option("--person", help="Contact person.")] = None,
-    department: Annotated[str | None, typer.Option("--department", help="Department.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    person: Annotated[str | None, typer.Option("--person", help=_("Contact person."))] = None,
+    department: Annotated[str | None, typer.Option("--department", help=_("Department."))] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help=_("Phone number."))] = None,
+    email: Annotated[str | None, typer.Option("--email", help=_("Email address."))] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """連絡先等変更: change contact details at once (administrators)."""
     fields = {"contact_person": person, "department": department, "phone": phone, "email": email}
     view = state(ctx).backend().change_contact({k: v for k, v in fields.items() if v is not None})
     _emit_view(view, as_json)
 
 
-@app.command()
+@app.command(
+    help=_("登録内容変更: request a change of registered particulars, applied when the chamber approves.")
+)
 def change(
     ctx: typer.Context,
-    company: Annotated[str | None, typer.Option("--company", help="Company name (Japanese).")] = None,
-    company_en: Annotated[str | None, typer.Option("--company-en", help="Company name (English).")] = None,
+    company: Annotated[str | None, typer.Option("--company", help=_("Company name (Japanese)."))] = None,
+    company_en: Annotated[str | None, typer.Option("--company-en", help=_("Company name (English)."))] = None,
     representative: Annotated[
-        str | None, typer.Option("--representative", help="Representative's name (kanji).")
+        str | None, typer.Option("--representative", help=_("Representative's name (kanji)."))
     ] = None,
     representative_en: Annotated[
-        str | None, typer.Option("--representative-en", help="Representative's name (romaji).")
+        str | None, typer.Option("--representative-en", help=_("Representative's name (romaji)."))
     ] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Representative's title (Japanese).")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help=_("Representative's title (Japanese)."))
+    ] = None,
     title_en: Annotated[
-        str | None, typer.Option("--title-en", help="Representative's title (English).")
+        str | None, typer.Option("--title-en", help=_("Representative's title (English)."))
     ] = None,
-    postal_code: Annotated[str | None, typer.Option("--postal-code", help="7 digits.")] = None,
-    address: Annotated[str | None, typer.Option("--address", help="Address (Japanese).")] = None,
-    address_en: Annotated[str | None, typer.Option("--address-en", help="Address (English).")] = None,
+    postal_code: Annotated[str | None, typer.Option("--postal-code", help=_("7 digits."))] = None,
+    address: Annotated[str | None, typer.Option("--address", help=_("Address (Japanese)."))] = None,
+    address_en: Annotated[str | None, typer.Option("--address-en", help=_("Address (English)."))] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """登録内容変更: request a change of registered particulars, applied when the chamber approves."""
     fields = {
         "company_name": company,
         "company_name_en": company_en,
@@ -393,9 +425,10 @@ def change(
     _emit_request(item, as_json)
 
 
-@app.command()
+@app.command(
+    help=_("有効期間更新: request a renewal (from 30 days before validity ends; approval adds 2 years).")
+)
 def renew(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """有効期間更新: request a renewal (from 30 days before validity ends; approval adds 2 years)."""
     _emit_request(state(ctx).backend().request_renewal(), as_json)
 
 
@@ -406,11 +439,15 @@ def _emit_request(item: object, as_json: bool) -> None:
     if as_json:
         output.emit_record(item)
         return
-    output.emit_fields([("reference", item.reference), ("status", item.status), ("request", item.summary)])
-    output.message(f"Request {item.reference} is waiting for the chamber's review.")
+    output.emit_fields(
+        [(_("reference"), item.reference), (_("status"), item.status), (_("request"), item.summary)]
+    )
+    output.message(
+        _("Request {reference} is waiting for the chamber's review.").format(reference=item.reference)
+    )
 
 
-@app.command()
+@app.command(help=_("The audit trail of your own company (administrator IDs), newest first."))
 def audit(
     ctx: typer.Context,
     actor: ActorOption = None,
@@ -419,5 +456,4 @@ def audit(
     limit: LimitOption = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """The audit trail of your own company (administrator IDs), newest first."""
     show_audit(state(ctx), actor, action, since, limit, as_json)

@@ -9,19 +9,20 @@ import typer
 
 from shomei_cli.cli import output
 from shomei_cli.cli.state import State
+from shomei_cli.i18n import _
 
-ActorOption = Annotated[str | None, typer.Option("--actor", help="Only events by this ID.")]
+ActorOption = Annotated[str | None, typer.Option("--actor", help=_("Only events by this ID."))]
 ActionOption = Annotated[
-    str | None, typer.Option("--action", help="Only this action, e.g. auth.login or staff.create.")
+    str | None, typer.Option("--action", help=_("Only this action, e.g. auth.login or staff.create."))
 ]
 SinceOption = Annotated[
     str | None,
     typer.Option(
         "--since",
-        help="Only events at or after this date or time (ISO 8601; without a zone: Asia/Tokyo).",
+        help=_("Only events at or after this date or time (ISO 8601; without a zone: Asia/Tokyo)."),
     ),
 ]
-LimitOption = Annotated[int, typer.Option("--limit", help="At most this many events, newest first.")]
+LimitOption = Annotated[int, typer.Option("--limit", help=_("At most this many events, newest first."))]
 
 
 def parse_since(value: str | None) -> datetime | None:
@@ -32,7 +33,9 @@ def parse_since(value: str | None) -> datetime | None:
     except ValueError:
         from shomei_cli.domain.errors import InvalidInput
 
-        raise InvalidInput.single("--since", "must be a date or time in ISO 8601, e.g. 2026-11-27") from None
+        raise InvalidInput.single(
+            "--since", _("must be a date or time in ISO 8601, e.g. 2026-11-27")
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=output.display_zone())
     return parsed
@@ -48,6 +51,6 @@ def show_audit(
         output.emit_records(events)
         return
     output.emit_table(
-        ["at", "actor", "role", "action", "target", "outcome"],
+        [_("at"), _("actor"), _("role"), _("action"), _("target"), _("outcome")],
         [(output.show_time(e.at), e.actor, e.actor_role, e.action, e.target, e.outcome) for e in events],
     )

@@ -13,20 +13,22 @@ import typer
 from shomei_cli.cli import output
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
+from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
     from shomei_cli.domain.records import ApplicationView
 
-app = new_group("Applications for certificates (co, invoice, signature), payment, printing, verification.")
-RefArg = Annotated[str, typer.Argument(help="The application's reference (AP…) or reception number.")]
+app = new_group(_("Applications for certificates (co, invoice, signature), payment, printing, verification."))
+RefArg = Annotated[str, typer.Argument(help=_("The application's reference (AP…) or reception number."))]
 TypeOption = Annotated[
-    str, typer.Option("--type", help="co (原産地証明書), invoice (インボイス証明) or signature (サイン証明).")
+    str,
+    typer.Option("--type", help=_("co (原産地証明書), invoice (インボイス証明) or signature (サイン証明).")),
 ]
 FileOption = Annotated[
-    Path | None, typer.Option("--file", help="The application as TOML or JSON (docs/certificates.md).")
+    Path | None, typer.Option("--file", help=_("The application as TOML or JSON (docs/certificates.md)."))
 ]
 AttachmentOption = Annotated[
-    Path | None, typer.Option("--attachment", help="The commercial invoice as a PDF (type invoice).")
+    Path | None, typer.Option("--attachment", help=_("The commercial invoice as a PDF (type invoice)."))
 ]
 
 
@@ -38,16 +40,19 @@ def _read_form(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput.single("--file", "must be UTF-8 text (TOML or JSON)") from None
+        raise InvalidInput.single("--file", _("must be UTF-8 text (TOML or JSON)")) from None
     import tomllib
 
     is_json = path.suffix.lower() == ".json"
     try:
         parsed = json.loads(text) if is_json else tomllib.loads(text)
     except ValueError as exc:  # JSONDecodeError and TOMLDecodeError are both ValueErrors
-        raise InvalidInput.single("--file", f"is not valid {'JSON' if is_json else 'TOML'}: {exc}") from None
+        raise InvalidInput.single(
+            "--file",
+            _("is not valid {format}: {error}").format(format="JSON" if is_json else "TOML", error=exc),
+        ) from None
     if not isinstance(parsed, dict):
-        raise InvalidInput.single("--file", "must hold a table (an object) at the top")
+        raise InvalidInput.single("--file", _("must hold a table (an object) at the top"))
     return parsed
 
 
@@ -58,39 +63,40 @@ def emit_application(view: ApplicationView, as_json: bool) -> None:
     s = view.summary
     output.emit_fields(
         [
-            ("reference", s.reference),
-            ("reception number", s.reception_number or "(not submitted)"),
-            ("type", s.type),
-            ("status", s.status + (f" ({view.reason})" if view.reason else "")),
-            ("destination", s.destination_country),
-            ("copies", s.copies),
-            ("signer", s.signer),
-            ("applicant", s.applicant),
-            ("fee", f"¥{s.fee:,}" if s.fee is not None else None),
-            ("certificate", s.certificate_number),
-            ("access code", view.access_code),
-            ("printable until", output.show_time(view.printable_until) if view.printable_until else None),
+            (_("reference"), s.reference),
+            (_("reception number"), s.reception_number or _("(not submitted)")),
+            (_("type"), s.type),
+            (_("status"), s.status + (f" ({view.reason})" if view.reason else "")),
+            (_("destination"), s.destination_country),
+            (_("copies"), s.copies),
+            (_("signer"), s.signer),
+            (_("applicant"), s.applicant),
+            (_("fee"), f"¥{s.fee:,}" if s.fee is not None else None),
+            (_("certificate"), s.certificate_number),
+            (_("access code"), view.access_code),
+            (_("printable until"), output.show_time(view.printable_until) if view.printable_until else None),
         ]
     )
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Create an application and submit it (unless --draft); prints its reception number.\n\n"
+        "User IDs and sub IDs only: an administrator ID can never apply."
+    )
+)
 def apply(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option("--type", help="co, invoice or signature.")] = None,
+    kind: Annotated[str | None, typer.Option("--type", help=_("co, invoice or signature."))] = None,
     file: FileOption = None,
     attachment: AttachmentOption = None,
     from_ref: Annotated[
         str | None,
-        typer.Option("--from", help="Start from a past application (its content, amended by --file)."),
+        typer.Option("--from", help=_("Start from a past application (its content, amended by --file).")),
     ] = None,
-    draft: Annotated[bool, typer.Option("--draft", help="Keep it as a draft: do not submit yet.")] = False,
+    draft: Annotated[bool, typer.Option("--draft", help=_("Keep it as a draft: do not submit yet."))] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Create an application and submit it (unless --draft); prints its reception number.
-
-    User IDs and sub IDs only: an administrator ID can never apply.
-    """
     from shomei_cli.cli.files import read_input_file
 
     backend = state(ctx).backend()
@@ -101,21 +107,24 @@ def apply(
     if file is not None:
         content = {**content, **_read_form(file)}
     if kind is None or (file is None and from_ref is None):
-        raise typer.BadParameter("give --type and --file (or --from REF)")
+        raise typer.BadParameter(_("give --type and --file (or --from REF)"))
     data = read_input_file(attachment, "--attachment") if attachment is not None else None
     view = backend.apply(kind, content, data, draft)
     emit_application(view, as_json)
     if not as_json:
         if draft:
             output.message(
-                f"Draft {view.summary.reference} saved; submit it with "
-                f"`shomei cert submit {view.summary.reference}`."
+                _("Draft {reference} saved; submit it with `shomei cert submit {reference}`.").format(
+                    reference=view.summary.reference
+                )
             )
         else:
-            output.message(f"Submitted: reception number {view.summary.reception_number}.")
+            output.message(
+                _("Submitted: reception number {number}.").format(number=view.summary.reception_number)
+            )
 
 
-@app.command()
+@app.command(help=_("Replace the content of a draft or returned application."))
 def amend(
     ctx: typer.Context,
     ref: RefArg,
@@ -123,51 +132,53 @@ def amend(
     attachment: AttachmentOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Replace the content of a draft or returned application."""
     from shomei_cli.cli.files import read_input_file
 
     if file is None:
-        raise typer.BadParameter("give --file")
+        raise typer.BadParameter(_("give --file"))
     data = read_input_file(attachment, "--attachment") if attachment is not None else None
     emit_application(state(ctx).backend().amend_application(ref, _read_form(file), data), as_json)
 
 
-@app.command()
+@app.command(help=_("Submit a draft, or resubmit a returned application."))
 def submit(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
-    """Submit a draft, or resubmit a returned application."""
     view = state(ctx).backend().submit_application(ref)
     emit_application(view, as_json)
     if not as_json:
-        output.message(f"Submitted: reception number {view.summary.reception_number}.")
+        output.message(
+            _("Submitted: reception number {number}.").format(number=view.summary.reception_number)
+        )
 
 
-@app.command()
+@app.command(help=_("Cancel an application before the chamber approves it."))
 def cancel(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
-    """Cancel an application before the chamber approves it."""
     emit_application(state(ctx).backend().cancel_application(ref), as_json)
 
 
-@app.command("list")
+@app.command(
+    "list", help=_("Application history: a signer sees the company's, a sub ID its own, staff the chamber's.")
+)
 def list_(
     ctx: typer.Context,
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", help="draft, submitted, returned, approved, rejected, paid, issued, cancelled."
+            "--status", help=_("draft, submitted, returned, approved, rejected, paid, issued, cancelled.")
         ),
     ] = None,
-    kind: Annotated[str | None, typer.Option("--type", help="co, invoice or signature.")] = None,
+    kind: Annotated[str | None, typer.Option("--type", help=_("co, invoice or signature."))] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Created on or after this date (YYYY-MM-DD).")
+        str | None, typer.Option("--since", help=_("Created on or after this date (YYYY-MM-DD)."))
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", help="Created on or before this date (YYYY-MM-DD).")
+        str | None, typer.Option("--until", help=_("Created on or before this date (YYYY-MM-DD)."))
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (newest first); 0 for all.")] = 100,
+    limit: Annotated[
+        int, typer.Option("--limit", help=_("At most this many (newest first); 0 for all."))
+    ] = 100,
     as_json: JsonOption = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help=_("CSV on stdout."))] = False,
 ) -> None:
-    """Application history: a signer sees the company's, a sub ID its own, staff the chamber's."""
     from shomei_cli.domain.errors import InvalidInput
     from shomei_cli.domain.records import ApplicationQuery
 
@@ -177,7 +188,7 @@ def list_(
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise InvalidInput.single(name, "must be a date like 2026-11-27") from None
+            raise InvalidInput.single(name, _("must be a date like 2026-11-27")) from None
 
     backend = state(ctx).backend()
     query = ApplicationQuery(status, kind, day(since, "--since"), day(until, "--until"), max(limit, 0), None)
@@ -189,7 +200,16 @@ def list_(
         _stream_csv(rows)
     else:
         output.emit_table(
-            ["reference", "reception", "type", "status", "destination", "applicant", "fee", "certificate"],
+            [
+                _("reference"),
+                _("reception"),
+                _("type"),
+                _("status"),
+                _("destination"),
+                _("applicant"),
+                _("fee"),
+                _("certificate"),
+            ],
             [
                 (
                     a.reference,
@@ -236,107 +256,114 @@ def _stream_csv(rows: Any) -> None:
         writer.writerow(to_dict(row))
 
 
-@app.command()
+@app.command(help=_("One application, with its content."))
 def show(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
-    """One application, with its content."""
     view = state(ctx).backend().show_application(ref)
     emit_application(view, as_json)
     if not as_json:
         print(json.dumps(view.content, ensure_ascii=False, indent=2))
 
 
-@app.command()
+@app.command(help=_("Pay an approved application; paying issues the certificate."))
 def pay(
     ctx: typer.Context,
     ref: RefArg,
     method: Annotated[
-        str, typer.Option("--method", help="prepaid (the company's balance) or card.")
+        str, typer.Option("--method", help=_("prepaid (the company's balance) or card."))
     ] = "prepaid",
     reference: Annotated[
-        str | None, typer.Option("--reference", help="The card payment's reference.")
+        str | None, typer.Option("--reference", help=_("The card payment's reference."))
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Pay an approved application; paying issues the certificate."""
     paid = state(ctx).backend().pay_application(ref, method, reference)
     if as_json:
         output.emit_record(paid)
         return
     output.emit_fields(
         [
-            ("receipt", paid.receipt_number),
-            ("amount", f"¥{paid.amount:,}"),
-            ("method", paid.method + (f" ({paid.payment_reference})" if paid.payment_reference else "")),
-            ("certificate", paid.certificate_number),
-            ("access code", paid.access_code),
-            ("balance", f"¥{paid.balance_after:,}" if paid.balance_after is not None else None),
+            (_("receipt"), paid.receipt_number),
+            (_("amount"), f"¥{paid.amount:,}"),
+            (_("method"), paid.method + (f" ({paid.payment_reference})" if paid.payment_reference else "")),
+            (_("certificate"), paid.certificate_number),
+            (_("access code"), paid.access_code),
+            (_("balance"), f"¥{paid.balance_after:,}" if paid.balance_after is not None else None),
         ]
     )
-    output.message(f"Issued: print it with `shomei cert print {paid.reference} -o certificate.pdf`.")
+    output.message(
+        _("Issued: print it with `shomei cert print {reference} -o certificate.pdf`.").format(
+            reference=paid.reference
+        )
+    )
 
 
-OutOption = Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")]
+OutOption = Annotated[Path, typer.Option("-o", "--output", help=_("The PDF file to write."))]
 
 
-@app.command("print")
+@app.command(
+    "print",
+    help=_("The certificate: the ORIGINAL page and a COPY page per extra copy (14 days after issuance)."),
+)
 def print_(ctx: typer.Context, ref: RefArg, out: OutOption = Path("certificate.pdf")) -> None:
-    """The certificate: the ORIGINAL page and a COPY page per extra copy (14 days after issuance)."""
     from shomei_cli.cli.files import check_output_file, write_atomic
 
     target = check_output_file(out)
     document = state(ctx).backend().print_certificate(ref)
     write_atomic(target, document.pdf)
-    output.message(f"Wrote {target}: certificate {document.name} (print {document.print_count}).")
+    output.message(
+        _("Wrote {path}: certificate {name} (print {count}).").format(
+            path=target, name=document.name, count=document.print_count
+        )
+    )
 
 
-@app.command()
+@app.command(help=_("The receipt (領収書) of a paid application."))
 def receipt(ctx: typer.Context, ref: RefArg, out: OutOption = Path("receipt.pdf")) -> None:
-    """The receipt (領収書) of a paid application."""
     from shomei_cli.cli.files import check_output_file, write_atomic
 
     target = check_output_file(out)
     document = state(ctx).backend().receipt(ref)
     write_atomic(target, document.pdf)
-    output.message(f"Wrote {target}: receipt {document.name}.")
+    output.message(_("Wrote {path}: receipt {name}.").format(path=target, name=document.name))
 
 
-@app.command()
+@app.command(help=_("Is a certificate genuine, and what does it certify? Anyone may ask: no login needed."))
 def verify(
     ctx: typer.Context,
-    number: Annotated[str, typer.Argument(help="The certificate number printed on it.")],
-    code: Annotated[str, typer.Option("--code", help="The access code printed on it.")],
+    number: Annotated[str, typer.Argument(help=_("The certificate number printed on it."))],
+    code: Annotated[str, typer.Option("--code", help=_("The access code printed on it."))],
     as_json: JsonOption = False,
 ) -> None:
-    """Is a certificate genuine, and what does it certify? Anyone may ask: no login needed."""
     result = state(ctx).backend(with_token=False).verify(number, code)
     if as_json:
         output.emit_record(result)
     elif result.status in ("genuine", "cancelled"):
-        cancelled = [("cancelled on", result.cancelled_on.isoformat())] if result.cancelled_on else []
+        cancelled = [(_("cancelled on"), result.cancelled_on.isoformat())] if result.cancelled_on else []
         output.emit_fields(
             [
-                ("status", result.status),
-                ("certificate", result.certificate_number),
-                ("chamber", result.chamber),
-                ("issued on", result.issued_on.isoformat() if result.issued_on else None),
+                (_("status"), result.status),
+                (_("certificate"), result.certificate_number),
+                (_("chamber"), result.chamber),
+                (_("issued on"), result.issued_on.isoformat() if result.issued_on else None),
                 *cancelled,
-                ("exporter", result.exporter),
-                ("consignee", result.consignee),
-                ("destination", result.destination_country),
-                ("goods", "; ".join(result.goods)),
+                (_("exporter"), result.exporter),
+                (_("consignee"), result.consignee),
+                (_("destination"), result.destination_country),
+                (_("goods"), "; ".join(result.goods)),
             ]
         )
     else:
-        output.message(f"No certificate {result.certificate_number} with that access code.")
+        output.message(
+            _("No certificate {number} with that access code.").format(number=result.certificate_number)
+        )
     if result.status == "cancelled":
         raise typer.Exit(6)
     if result.status != "genuine":
         raise typer.Exit(5)
 
 
-@app.command()
+@app.command(help=_("The company's prepaid balance."))
 def balance(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """The company's prepaid balance."""
     amount = state(ctx).backend().balance()
     if as_json:
         output.emit_json({"balance": amount})
@@ -344,9 +371,8 @@ def balance(ctx: typer.Context, as_json: JsonOption = False) -> None:
         print(f"¥{amount:,}")
 
 
-@app.command()
+@app.command(help=_("The JSON Schema of an application file of TYPE (for editors and scripts)."))
 def schema(ctx: typer.Context, kind: TypeOption) -> None:
-    """The JSON Schema of an application file of TYPE (for editors and scripts)."""
     del ctx
     from shomei_cli.domain.application_forms import certificate_type, form_json_schema
 

@@ -16,89 +16,93 @@ from shomei_cli.cli.audit_view import (
 )
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
+from shomei_cli.i18n import _
 
-app = new_group("The chamber's own work (staff): set-up, staff IDs, review, fees, top-ups, audit trail.")
-staff_app = new_group("Staff IDs of the chamber.")
+app = new_group(_("The chamber's own work (staff): set-up, staff IDs, review, fees, top-ups, audit trail."))
+staff_app = new_group(_("Staff IDs of the chamber."))
 app.add_typer(staff_app, name="staff")
 
 
-@app.command()
+@app.command(help=_("Create the chamber in the store and its first staff ID; shows that ID's password once."))
 def init(
     ctx: typer.Context,
-    code: Annotated[str, typer.Option("--code", help="The chamber code, 4 digits (e.g. 1301).")],
-    name: Annotated[str, typer.Option("--name", help="The chamber's name in Japanese.")],
-    name_en: Annotated[str | None, typer.Option("--name-en", help="The chamber's name in English.")] = None,
+    code: Annotated[str, typer.Option("--code", help=_("The chamber code, 4 digits (e.g. 1301)."))],
+    name: Annotated[str, typer.Option("--name", help=_("The chamber's name in Japanese."))],
+    name_en: Annotated[
+        str | None, typer.Option("--name-en", help=_("The chamber's name in English."))
+    ] = None,
     time_zone: Annotated[
-        str, typer.Option("--time-zone", help="The zone whose calendar days the rules count.")
+        str, typer.Option("--time-zone", help=_("The zone whose calendar days the rules count."))
     ] = "Asia/Tokyo",
     staff_name: Annotated[
-        str, typer.Option("--staff-name", help="The name of the person who gets the first staff ID.")
+        str, typer.Option("--staff-name", help=_("The name of the person who gets the first staff ID."))
     ] = "First staff",
     as_json: JsonOption = False,
 ) -> None:
-    """Create the chamber in the store and its first staff ID; shows that ID's password once."""
     backend = state(ctx).local_backend("chamber init")
     created = backend.init_chamber(code, name, name_en, time_zone, staff_name)
     if as_json:
         output.emit_record(created)
         return
-    output.message(f"Chamber {created.code} {created.name} created, with its first staff ID.")
+    output.message(
+        _("Chamber {code} {name} created, with its first staff ID.").format(
+            code=created.code, name=created.name
+        )
+    )
     output.emit_fields(
         [
-            ("chamber", created.code),
-            ("staff id", created.staff.login_id),
-            ("initial password", created.staff.initial_password),
+            (_("chamber"), created.code),
+            (_("staff id"), created.staff.login_id),
+            (_("initial password"), created.staff.initial_password),
         ]
     )
-    output.message("The password is shown only now; it must be changed at the first login.")
+    output.message(_("The password is shown only now; it must be changed at the first login."))
 
 
-@staff_app.command("add")
+@staff_app.command("add", help=_("Create another staff ID; its initial password is shown once."))
 def staff_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="The staff member's name.")],
-    email: Annotated[str | None, typer.Option("--email", help="Their email address.")] = None,
+    name: Annotated[str, typer.Option("--name", help=_("The staff member's name."))],
+    email: Annotated[str | None, typer.Option("--email", help=_("Their email address."))] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create another staff ID; its initial password is shown once."""
     created = state(ctx).backend().add_staff(name, email)
     if as_json:
         output.emit_record(created)
         return
     output.emit_fields(
         [
-            ("staff id", created.login_id),
-            ("name", created.name),
-            ("initial password", created.initial_password),
+            (_("staff id"), created.login_id),
+            (_("name"), created.name),
+            (_("initial password"), created.initial_password),
         ]
     )
-    output.message("The password is shown only now; it must be changed at the first login.")
+    output.message(_("The password is shown only now; it must be changed at the first login."))
 
 
-@staff_app.command("list")
+@staff_app.command("list", help=_("The chamber's staff IDs."))
 def staff_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """The chamber's staff IDs."""
     accounts = state(ctx).backend().list_staff()
     if as_json:
         output.emit_records(accounts)
         return
     output.emit_table(
-        ["id", "name", "email", "status", "locked", "password"],
+        [_("id"), _("name"), _("email"), _("status"), _("locked"), _("password")],
         [
             (
                 a.login_id,
                 a.name,
                 a.email,
                 a.status,
-                "yes" if a.locked else "no",
-                "temporary" if a.must_change_password else "set",
+                _("yes") if a.locked else _("no"),
+                _("temporary") if a.must_change_password else _("set"),
             )
             for a in accounts
         ],
     )
 
 
-@app.command()
+@app.command(help=_("The audit trail of the whole chamber, newest first."))
 def audit(
     ctx: typer.Context,
     actor: ActorOption = None,
@@ -107,33 +111,40 @@ def audit(
     limit: LimitOption = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """The audit trail of the whole chamber, newest first."""
     show_audit(state(ctx), actor, action, since, limit, as_json)
 
 
 review_app = new_group(
-    "The review queue: change and renewal requests (and, later, signers and applications)."
+    _("The review queue: change and renewal requests (and, later, signers and applications).")
 )
 app.add_typer(review_app, name="review")
-ReferenceArg = Annotated[str, typer.Argument(help="The item's reference, e.g. RQ000001.")]
+ReferenceArg = Annotated[str, typer.Argument(help=_("The item's reference, e.g. RQ000001."))]
 
 
-@review_app.command("list")
+@review_app.command("list", help=_("Items waiting for a decision (or decided ones, with --status)."))
 def review_list(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option("--kind", help="change or renewal.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=_("change or renewal."))] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="pending (default), approved, returned, rejected or all.")
+        str | None,
+        typer.Option("--status", help=_("pending (default), approved, returned, rejected or all.")),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Items waiting for a decision (or decided ones, with --status)."""
     items = state(ctx).backend().list_reviews(kind, status)
     if as_json:
         output.emit_records(items)
         return
     output.emit_table(
-        ["reference", "kind", "status", "registration", "company", "request", "submitted"],
+        [
+            _("reference"),
+            _("kind"),
+            _("status"),
+            _("registration"),
+            _("company"),
+            _("request"),
+            _("submitted"),
+        ],
         [
             (
                 i.reference,
@@ -157,113 +168,122 @@ def _decide(ctx: typer.Context, reference: str, decision: str, reason: str | Non
     output.message(f"{item.reference} ({item.kind}, {item.company_name}): {item.status}.")
 
 
-ReasonOption = Annotated[str, typer.Option("--reason", help="Why; the applicant sees it.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help=_("Why; the applicant sees it."))]
 
 
-@review_app.command()
+@review_app.command(help=_("Approve an item: its change takes effect."))
 def approve(ctx: typer.Context, reference: ReferenceArg, as_json: JsonOption = False) -> None:
-    """Approve an item: its change takes effect."""
     _decide(ctx, reference, "approve", None, as_json)
 
 
-@review_app.command("return")
+@review_app.command("return", help=_("Return an item for correction, with a reason."))
 def return_(
     ctx: typer.Context, reference: ReferenceArg, reason: ReasonOption, as_json: JsonOption = False
 ) -> None:
-    """Return an item for correction, with a reason."""
     _decide(ctx, reference, "return", reason, as_json)
 
 
-@review_app.command()
+@review_app.command(help=_("Reject an item for good, with a reason."))
 def reject(
     ctx: typer.Context, reference: ReferenceArg, reason: ReasonOption, as_json: JsonOption = False
 ) -> None:
-    """Reject an item for good, with a reason."""
     _decide(ctx, reference, "reject", reason, as_json)
 
 
-fees_app = new_group("The fee table (手数料): per application and per extra copy, by type and membership.")
+fees_app = new_group(_("The fee table (手数料): per application and per extra copy, by type and membership."))
 app.add_typer(fees_app, name="fees")
 
 
-@fees_app.command("show")
+@fees_app.command("show", help=_("The fee table."))
 def fees_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """The fee table."""
     rows = state(ctx).backend().fees()
     if as_json:
         output.emit_records(rows)
         return
     output.emit_table(
-        ["type", "member", "per application", "per extra copy"],
+        [_("type"), _("member"), _("per application"), _("per extra copy")],
         [
-            (r.type, "member" if r.member else "non-member", f"¥{r.per_application:,}", f"¥{r.per_copy:,}")
+            (
+                r.type,
+                _("member") if r.member else _("non-member"),
+                f"¥{r.per_application:,}",
+                f"¥{r.per_copy:,}",
+            )
             for r in rows
         ],
     )
 
 
-@fees_app.command("set")
+@fees_app.command(
+    "set", help=_("Change one row of the fee table (it applies to applications approved from now on).")
+)
 def fees_set(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Option("--type", help="co, invoice or signature.")],
-    member: Annotated[bool, typer.Option("--member/--non-member", help="Which price: members' or not.")],
-    per_application: Annotated[int, typer.Option("--per-application", help="Yen per application.")],
-    per_copy: Annotated[int, typer.Option("--per-copy", help="Yen per extra copy.")],
+    kind: Annotated[str, typer.Option("--type", help=_("co, invoice or signature."))],
+    member: Annotated[bool, typer.Option("--member/--non-member", help=_("Which price: members' or not."))],
+    per_application: Annotated[int, typer.Option("--per-application", help=_("Yen per application."))],
+    per_copy: Annotated[int, typer.Option("--per-copy", help=_("Yen per extra copy."))],
     as_json: JsonOption = False,
 ) -> None:
-    """Change one row of the fee table (it applies to applications approved from now on)."""
     rows = state(ctx).backend().set_fee(kind, member, per_application, per_copy)
     if as_json:
         output.emit_records(rows)
         return
-    output.message(f"Fee for {kind} ({'members' if member else 'non-members'}) set.")
+    if member:
+        output.message(_("Fee for {type} (members) set.").format(type=kind))
+    else:
+        output.message(_("Fee for {type} (non-members) set.").format(type=kind))
 
 
-@app.command()
+@app.command(help=_("Credit a company's prepaid balance (前納金)."))
 def topup(
     ctx: typer.Context,
-    registration: Annotated[str, typer.Argument(help="The registration number.")],
-    amount: Annotated[int, typer.Argument(help="Yen to credit.")],
+    registration: Annotated[str, typer.Argument(help=_("The registration number."))],
+    amount: Annotated[int, typer.Argument(help=_("Yen to credit."))],
     as_json: JsonOption = False,
 ) -> None:
-    """Credit a company's prepaid balance (前納金)."""
     balance = state(ctx).backend().topup(registration, amount)
     if as_json:
         output.emit_json({"registration_number": registration, "balance": balance})
         return
-    output.message(f"Balance of {registration}: ¥{balance:,}.")
+    output.message(
+        _("Balance of {registration}: ¥{balance:,}.").format(registration=registration, balance=balance)
+    )
 
 
-@app.command()
+@app.command(
+    help=_(
+        'Cancel an issued certificate (issued in error, or on fraud): verification answers "cancelled" from '
+        "then on and it can no longer be printed. The payment stands."
+    )
+)
 def revoke(
     ctx: typer.Context,
     certificate: Annotated[
-        str, typer.Argument(help="The certificate number (or the reference or reception number).")
+        str, typer.Argument(help=_("The certificate number (or the reference or reception number)."))
     ],
-    reason: Annotated[str, typer.Option("--reason", help="Why; the company sees it.")],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why; the company sees it."))],
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel an issued certificate (issued in error, or on fraud): verification answers "cancelled" from then
-    on and it can no longer be printed. The payment stands."""
     from shomei_cli.cli.cert import emit_application
 
     emit_application(state(ctx).backend().cancel_certificate(certificate, reason), as_json)
 
 
-@app.command()
+@app.command(help=_("Show or change the chamber's settings."))
 def settings(
     ctx: typer.Context,
     verification_url: Annotated[
         str | None,
         typer.Option(
-            "--verification-url", help="The public verification page's URL (in the certificates' QR codes)."
+            "--verification-url",
+            help=_("The public verification page's URL (in the certificates' QR codes)."),
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show or change the chamber's settings."""
     url = state(ctx).backend().chamber_settings(verification_url)
     if as_json:
         output.emit_json({"verification_url": url})
         return
-    output.emit_fields([("verification url", url or "(not set)")])
+    output.emit_fields([(_("verification url"), url or _("(not set)"))])

@@ -10,6 +10,7 @@ from enum import IntEnum
 
 from shomei_cli.config import ENV_DEBUG
 from shomei_cli.domain import errors as e
+from shomei_cli.i18n import _
 
 
 class ExitCode(IntEnum):
@@ -45,7 +46,7 @@ def exit_code_for(error: e.ShomeiError) -> ExitCode:
 
 def report(error: e.ShomeiError, *, as_json: bool) -> ExitCode:
     """Print ``error`` (stderr for people; also stdout as one JSON document under --json)."""
-    print(f"Error: {error.message}", file=sys.stderr)
+    print(_("Error: {message}").format(message=error.message), file=sys.stderr)
     if as_json:
         body = {"error": {"code": error.code, "message": error.message, **error.details()}}
         print(json.dumps(body, ensure_ascii=False, indent=2))
@@ -54,11 +55,11 @@ def report(error: e.ShomeiError, *, as_json: bool) -> ExitCode:
 
 def report_unexpected(exc: BaseException, *, as_json: bool) -> ExitCode:
     """An unexpected failure: its kind and message (which never carry secrets), the traceback on request."""
-    print(f"Unexpected error ({type(exc).__name__}): {exc}", file=sys.stderr)
+    print(_("Unexpected error ({kind}): {error}").format(kind=type(exc).__name__, error=exc), file=sys.stderr)
     if os.environ.get(ENV_DEBUG):
         traceback.print_exception(exc, file=sys.stderr)
     else:
-        print(f"Set {ENV_DEBUG}=1 to see the traceback.", file=sys.stderr)
+        print(_("Set {variable}=1 to see the traceback.").format(variable=ENV_DEBUG), file=sys.stderr)
     if as_json:
         body = {"error": {"code": "unexpected", "message": str(exc)}}
         print(json.dumps(body, ensure_ascii=False, indent=2))

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from shomei_cli.i18n import _
+
 
 def check_output_file(path: Path, option: str = "-o") -> Path:
     """A file that can be written: its directory exists and is writable. Checked *before* printing, since
@@ -15,11 +17,16 @@ def check_output_file(path: Path, option: str = "-o") -> Path:
     target = path.expanduser()
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise InvalidInput.single(option, f"{target} is a directory; name a file, e.g. {target / 'card.pdf'}")
+        raise InvalidInput.single(
+            option,
+            _("{path} is a directory; name a file, e.g. {example}").format(
+                path=target, example=target / "card.pdf"
+            ),
+        )
     if not parent.is_dir():
-        raise InvalidInput.single(option, f"the directory {parent} does not exist")
+        raise InvalidInput.single(option, _("the directory {path} does not exist").format(path=parent))
     if not os.access(parent, os.W_OK):
-        raise InvalidInput.single(option, f"the directory {parent} is not writable")
+        raise InvalidInput.single(option, _("the directory {path} is not writable").format(path=parent))
     return target
 
 
@@ -30,12 +37,12 @@ def check_output_dir(path: Path, option: str = "--out") -> Path:
 
     target = path.expanduser()
     if target.exists() and not target.is_dir():
-        raise InvalidInput.single(option, f"{target} exists and is not a directory")
+        raise InvalidInput.single(option, _("{path} exists and is not a directory").format(path=target))
     existing = target if target.exists() else target.parent
     if not existing.is_dir():
-        raise InvalidInput.single(option, f"the directory {target.parent} does not exist")
+        raise InvalidInput.single(option, _("the directory {path} does not exist").format(path=target.parent))
     if not os.access(existing, os.W_OK):
-        raise InvalidInput.single(option, f"the directory {existing} is not writable")
+        raise InvalidInput.single(option, _("the directory {path} is not writable").format(path=existing))
     return target
 
 
@@ -57,8 +64,8 @@ def read_input_file(path: Path, option: str) -> bytes:
     try:
         return path.expanduser().read_bytes()
     except FileNotFoundError:
-        raise InvalidInput.single(option, f"{path} does not exist") from None
+        raise InvalidInput.single(option, _("{path} does not exist").format(path=path)) from None
     except IsADirectoryError:
-        raise InvalidInput.single(option, f"{path} is a directory") from None
+        raise InvalidInput.single(option, _("{path} is a directory").format(path=path)) from None
     except PermissionError:
-        raise InvalidInput.single(option, f"{path} is not readable") from None
+        raise InvalidInput.single(option, _("{path} is not readable").format(path=path)) from None

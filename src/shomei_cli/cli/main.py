@@ -11,10 +11,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from shomei_cli import __version__, config
-from shomei_cli.cli import admin, cert, chamber, config_cmd, db, serve, session, signer, subid
+from shomei_cli import __version__, config, i18n
+from shomei_cli.cli import admin, cert, chamber, config_cmd, db, demo, serve, session, signer, subid
 from shomei_cli.cli.options import JSON_META_KEY
 from shomei_cli.cli.state import State
+from shomei_cli.i18n import _
 
 # The command groups, built into click commands only when one of them is used: building all of them
 # (sixty commands) is most of what `shomei --help` would otherwise spend.
@@ -26,6 +27,7 @@ GROUPS: dict[str, typer.Typer] = {
     "cert": cert.app,
     "db": db.app,
     "config": config_cmd.app,
+    "demo": demo.app,
 }
 # where each group stands among the root's own commands in `shomei --help`
 ORDER = (
@@ -39,6 +41,7 @@ ORDER = (
     "subid",
     "cert",
     "serve",
+    "demo",
     "db",
     "config",
 )
@@ -73,7 +76,7 @@ class ShomeiGroup(TyperGroup):
                 text = command.get_short_help_str(limit=formatter.width - 6 - len(name))
             rows.append((name, text))
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
@@ -106,7 +109,7 @@ def _is_click_exception(exc: Exception) -> bool:
 app = typer.Typer(
     cls=ShomeiGroup,
     name="shomei",
-    help="shomei (証明): online issuance of trade certificates for a chamber of commerce.",
+    help=_("shomei (証明): online issuance of trade certificates for a chamber of commerce."),
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -116,7 +119,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"shomei {__version__}")
+        print(f"shomei {__version__}")  # not translated: the program's name and version
         raise typer.Exit()
 
 
@@ -125,14 +128,16 @@ def main(
     ctx: typer.Context,
     profile: Annotated[
         str | None,
-        typer.Option("--profile", envvar=config.ENV_PROFILE, help="The profile to use (default: default)."),
+        typer.Option(
+            "--profile", envvar=config.ENV_PROFILE, help=_("The profile to use (default: default).")
+        ),
     ] = None,
     endpoint: Annotated[
         str | None,
         typer.Option(
             "--endpoint",
             envvar=config.ENV_ENDPOINT,
-            help="A shomei server's URL: remote mode when set.",
+            help=_("A shomei server's URL: remote mode when set."),
         ),
     ] = None,
     database_url: Annotated[
@@ -140,25 +145,34 @@ def main(
         typer.Option(
             "--database-url",
             envvar=config.ENV_DATABASE_URL,
-            help="The store for local mode (any SQLAlchemy URL; default: a SQLite file in the data dir).",
+            help=_("The store for local mode (any SQLAlchemy URL; default: a SQLite file in the data dir)."),
         ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version."))
     ] = False,
 ) -> None:
-    """Global options come before the command: shomei --profile osaka cert list."""
+    # global options come before the command: shomei --profile osaka cert list
     del version
     ctx.obj = State(profile, endpoint, database_url)
 
 
-app.command()(session.login)
-app.command()(session.logout)
-app.command()(session.whoami)
-app.command()(session.passwd)
-app.command()(serve.serve)
+app.command(help=_("Log in with the chamber code, your ID and your password. One live session per ID."))(
+    session.login
+)
+app.command(help=_("End the session and forget its token."))(session.logout)
+app.command(help=_("Show who is logged in, with which role, and until when the session lasts."))(
+    session.whoami
+)
+app.command(
+    help=_("Change your own password (at least 12 characters; not a common one; not your ID or names).")
+)(session.passwd)
+app.command(help=_("Run the chamber's server (needs the `server` extra: pip install 'shomei-cli[server]')."))(
+    serve.serve
+)
 
 
 def run() -> None:
     """The console-script entry point."""
+    i18n.install_for_command_line()  # Typer's own headings (Options, Arguments, default: …) in our language
     app()

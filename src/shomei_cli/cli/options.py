@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from shomei_cli.i18n import _
+
 JSON_META_KEY = "shomei_json"
 
 
@@ -25,7 +27,7 @@ JsonOption = Annotated[
     bool,
     typer.Option(
         "--json",
-        help="Print exactly one JSON document on stdout (stable keys); messages stay on stderr.",
+        help=_("Print exactly one JSON document on stdout (stable keys); messages stay on stderr."),
         callback=_remember_json,
         is_eager=True,
     ),
@@ -33,7 +35,7 @@ JsonOption = Annotated[
 
 PasswordStdinOption = Annotated[
     bool,
-    typer.Option("--password-stdin", help="Read the password from the first line of standard input."),
+    typer.Option("--password-stdin", help=_("Read the password from the first line of standard input.")),
 ]
 
 
@@ -45,11 +47,19 @@ def read_stdin_lines(count: int, names: list[str]) -> list[str]:
         if not line:
             from shomei_cli.domain.errors import InvalidInput
 
-            raise InvalidInput.single(names[index], "missing from standard input")
+            raise InvalidInput.single(names[index], _("missing from standard input"))
         lines.append(line.rstrip("\r\n"))
     return lines
 
 
 def prompt_secret(label: str, *, confirm: bool = False) -> str:
-    value: str = typer.prompt(label, hide_input=True, confirmation_prompt=confirm, err=True)
-    return value
+    """Ask for a secret on stderr (``label`` comes translated), twice when ``confirm``: the confirmation
+    is asked here rather than by Typer, whose own wording is English only."""
+    while True:
+        value: str = typer.prompt(label, hide_input=True, err=True)
+        if not confirm:
+            return value
+        again: str = typer.prompt(_("Repeat for confirmation"), hide_input=True, err=True)
+        if again == value:
+            return value
+        typer.echo(_("Error: The two entered values do not match."), err=True)

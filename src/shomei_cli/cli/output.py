@@ -47,11 +47,19 @@ def show_time(value: datetime | None) -> str:
     return value.astimezone(display_zone()).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: two for each wide (e.g. Japanese) character."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def emit_fields(pairs: Sequence[tuple[str, object]]) -> None:
-    """Key/value lines, the keys aligned."""
-    width = max((len(k) for k, _ in pairs), default=0)
+    """Key/value lines, the keys aligned (Japanese labels too: by columns, not characters)."""
+    width = max((display_width(k) for k, _value in pairs), default=0)
     for key, value in pairs:
-        print(f"{key:<{width}}  {'' if value is None else value}")
+        padding = " " * (width - display_width(key))
+        print(f"{key}{padding}  {'' if value is None else value}")
 
 
 def emit_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

@@ -1,4 +1,4 @@
-"""shomei serve: the chamber's server."""
+"""shomei serve: the chamber's server (registered, with its help text, in main.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from shomei_cli.cli.state import state
+from shomei_cli.i18n import _
 
-Host = Annotated[str, typer.Option("--host", help="The address to listen on.")]
-Port = Annotated[int, typer.Option("--port", help="The port to listen on.")]
+Host = Annotated[str, typer.Option("--host", help=_("The address to listen on."))]
+Port = Annotated[int, typer.Option("--port", help=_("The port to listen on."))]
 
 
 def serve(
@@ -20,24 +21,24 @@ def serve(
         str | None,
         typer.Option(
             "--database-url",
-            help="The store (PostgreSQL in production: postgresql+psycopg://…); default: the local store.",
+            help=_("The store (PostgreSQL in production: postgresql+psycopg://…); default: the local store."),
         ),
     ] = None,
     public_url: Annotated[
         str | None,
         typer.Option(
-            "--public-url", help="Where the public verification page is reached [env: SHOMEI_PUBLIC_URL]."
+            "--public-url",
+            help=_("Where the public verification page is reached [env: SHOMEI_PUBLIC_URL]."),
         ),
     ] = None,
 ) -> None:
-    """Run the chamber's server (needs the `server` extra: pip install 'shomei-cli[server]')."""
     try:
         import uvicorn
 
         from shomei_cli.server.settings import ServerSettings
     except ImportError:
         raise typer.BadParameter(
-            "the server needs its extra: pip install 'shomei-cli[server]'", param_hint="serve"
+            _("the server needs its extra: pip install 'shomei-cli[server]'"), param_hint="serve"
         ) from None
     from shomei_cli import config, keys
 
@@ -53,5 +54,9 @@ def serve(
     from shomei_cli.cli.output import message
     from shomei_cli.store.engine import safe_url
 
-    message(f"shomei serving {safe_url(settings.database_url)} on http://{host}:{port}/api/v1")
+    message(
+        _("shomei serving {database} on http://{host}:{port}/api/v1").format(
+            database=safe_url(settings.database_url), host=host, port=port
+        )
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from shomei_cli import config
+from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
     from shomei_cli.backends.base import Backend
@@ -77,8 +78,10 @@ class State:
 
                 if is_insecure_endpoint(self.endpoint):
                     message(
-                        f"Warning: {self.endpoint} is plain http to another machine: "
-                        "passwords and session tokens cross the network unencrypted. Use https."
+                        _(
+                            "Warning: {endpoint} is plain http to another machine: passwords and session "
+                            "tokens cross the network unencrypted. Use https."
+                        ).format(endpoint=self.endpoint)
                     )
                 self._backend = RemoteBackend(self.endpoint, token)
             else:
@@ -94,8 +97,10 @@ class State:
         """For commands that act on the store directly (on the server's host), never through an endpoint."""
         if self.remote:
             raise typer.BadParameter(
-                f"`shomei {command}` works on a store directly, not through an endpoint: run it on the "
-                "server's host with --database-url.",
+                _(
+                    "`shomei {command}` works on a store directly, not through an endpoint: run it on the "
+                    "server's host with --database-url."
+                ).format(command=command),
                 param_hint="--endpoint",
             )
         from shomei_cli.backends.local import LocalBackend

@@ -9,12 +9,13 @@ import typer
 from shomei_cli.cli import output
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
+from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
     from shomei_cli.domain.records import NewAccount, SubIdView
 
-app = new_group("Sub IDs (サブID) for a signer's staff (signers).")
-IdArg = Annotated[str, typer.Argument(help="The sub ID (SB…).")]
+app = new_group(_("Sub IDs (サブID) for a signer's staff (signers)."))
+IdArg = Annotated[str, typer.Argument(help=_("The sub ID (SB…)."))]
 
 
 def _emit_new(created: NewAccount, as_json: bool) -> None:
@@ -22,9 +23,13 @@ def _emit_new(created: NewAccount, as_json: bool) -> None:
         output.emit_record(created)
         return
     output.emit_fields(
-        [("sub id", created.login_id), ("name", created.name), ("initial password", created.initial_password)]
+        [
+            (_("sub id"), created.login_id),
+            (_("name"), created.name),
+            (_("initial password"), created.initial_password),
+        ]
     )
-    output.message("The password is shown only now; it must be changed at the first login.")
+    output.message(_("The password is shown only now; it must be changed at the first login."))
 
 
 def _emit(view: SubIdView, as_json: bool) -> None:
@@ -33,77 +38,71 @@ def _emit(view: SubIdView, as_json: bool) -> None:
         return
     output.emit_fields(
         [
-            ("sub id", view.login_id),
-            ("name", view.name),
-            ("email", view.email),
-            ("status", view.status + (" (locked)" if view.locked else "")),
-            ("password", "temporary" if view.must_change_password else "set"),
-            ("signer", view.signer_user_id),
+            (_("sub id"), view.login_id),
+            (_("name"), view.name),
+            (_("email"), view.email),
+            (_("status"), view.status + (" " + _("(locked)") if view.locked else "")),
+            (_("password"), _("temporary") if view.must_change_password else _("set")),
+            (_("signer"), view.signer_user_id),
         ]
     )
 
 
-@app.command()
+@app.command(help=_("A sub ID for one staff member; its initial password is shown once."))
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="The staff member's name, e.g. 鈴木 花子.")],
-    email: Annotated[str | None, typer.Option("--email", help="Their email address.")] = None,
+    name: Annotated[str, typer.Option("--name", help=_("The staff member's name, e.g. 鈴木 花子."))],
+    email: Annotated[str | None, typer.Option("--email", help=_("Their email address."))] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A sub ID for one staff member; its initial password is shown once."""
     _emit_new(state(ctx).backend().add_sub(name, email), as_json)
 
 
-@app.command("list")
+@app.command("list", help=_("Your sub IDs."))
 def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Your sub IDs."""
     subs = state(ctx).backend().list_subs()
     if as_json:
         output.emit_records(subs)
         return
     output.emit_table(
-        ["sub id", "name", "email", "status", "password"],
+        [_("sub id"), _("name"), _("email"), _("status"), _("password")],
         [
-            (s.login_id, s.name, s.email, s.status, "temporary" if s.must_change_password else "set")
+            (s.login_id, s.name, s.email, s.status, _("temporary") if s.must_change_password else _("set"))
             for s in subs
         ],
     )
 
 
-@app.command()
+@app.command(help=_("One of your sub IDs."))
 def show(ctx: typer.Context, login_id: IdArg, as_json: JsonOption = False) -> None:
-    """One of your sub IDs."""
     _emit(state(ctx).backend().show_sub(login_id), as_json)
 
 
-@app.command()
+@app.command(help=_("Change a sub ID's name or email."))
 def update(
     ctx: typer.Context,
     login_id: IdArg,
-    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help=_("A new name."))] = None,
     email: Annotated[
-        str | None, typer.Option("--email", help="A new email; an empty string removes it.")
+        str | None, typer.Option("--email", help=_("A new email; an empty string removes it."))
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Change a sub ID's name or email."""
     _emit(state(ctx).backend().update_sub(login_id, name, email), as_json)
 
 
-@app.command()
+@app.command(help=_("Disable a sub ID; its history is kept."))
 def remove(
     ctx: typer.Context,
     login_id: IdArg,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help=_("Do not ask for confirmation."))] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Disable a sub ID; its history is kept."""
-    if not yes and not typer.confirm(f"Remove sub ID {login_id}?", err=True):
+    if not yes and not typer.confirm(_("Remove sub ID {login_id}?").format(login_id=login_id), err=True):
         raise typer.Exit(1)
     _emit(state(ctx).backend().remove_sub(login_id), as_json)
 
 
-@app.command("reset-password")
+@app.command("reset-password", help=_("A new temporary password for a sub ID, shown once."))
 def reset_password(ctx: typer.Context, login_id: IdArg, as_json: JsonOption = False) -> None:
-    """A new temporary password for a sub ID, shown once."""
     _emit_new(state(ctx).backend().reset_sub_password(login_id), as_json)

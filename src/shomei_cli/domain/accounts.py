@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shomei_cli.domain.clock import as_utc
+from shomei_cli.i18n import N_, _
 
 MAX_FAILED_LOGINS = 10
 LOCKOUT = timedelta(minutes=15)
@@ -49,14 +50,21 @@ def session_end_reason(
     return None
 
 
+# Why a session ended, for people; marked here and translated where shown: session_end_message().
 SESSION_END_MESSAGES = {
-    "logout": "This session was logged out. Log in again with `shomei login`.",
-    "superseded": (
+    "logout": N_("This session was logged out. Log in again with `shomei login`."),
+    "superseded": N_(
         "This session was ended because the same ID logged in elsewhere "
         "(an ID is personal: one live session per ID). Log in again with `shomei login`."
     ),
-    "idle_timeout": "This session timed out after a period without use. Log in again.",
-    "absolute_timeout": "This session reached its maximum lifetime. Log in again.",
-    "password_reset": "This session was ended because the password was reset. Log in again.",
-    "disabled": "This session was ended because the ID was disabled.",
+    "idle_timeout": N_("This session timed out after a period without use. Log in again."),
+    "absolute_timeout": N_("This session reached its maximum lifetime. Log in again."),
+    "password_reset": N_("This session was ended because the password was reset. Log in again."),
+    "disabled": N_("This session was ended because the ID was disabled."),
 }
+SESSION_ENDED = N_("This session has ended. Log in again.")
+
+
+def session_end_message(reason: str) -> str:
+    """Why the session ended (its ``end_reason``), in the language in force; a general word for others."""
+    return _(SESSION_END_MESSAGES.get(reason, SESSION_ENDED))

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from shomei_cli.domain.errors import FieldError, InvalidInput
+from shomei_cli.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, reset_language, set_language
 
 MAX_COPIES = 20
 MAX_GOODS = 50
@@ -71,7 +72,7 @@ def _country(value: str) -> str:
     try:
         return str(pycountry.countries.lookup(value.strip()).alpha_2)
     except LookupError:
-        raise ValueError(f"is not a country (ISO 3166): {value!r}") from None
+        raise ValueError(_("is not a country (ISO 3166): {value}").format(value=repr(value))) from None
 
 
 Country = Annotated[str, Field(min_length=2, max_length=60), AfterValidator(_country)]
@@ -98,7 +99,7 @@ class Invoice(Form):
     def _not_after_today(cls, value: dt.date, info: ValidationInfo) -> dt.date:
         today = (info.context or {}).get("today")
         if today is not None and value > today:
-            raise ValueError(f"must not be after the application date ({today})")
+            raise ValueError(_("must not be after the application date ({today})").format(today=today))
         return value
 
 
@@ -126,14 +127,16 @@ class GoodsLine(Form):
     @classmethod
     def _concrete(cls, unit: str) -> str:
         if unit.strip().lower() in NOT_A_QUANTITY_UNIT:
-            raise ValueError("must be a concrete unit of quantity (kg, pcs, m, L …), not a lot or a package")
+            raise ValueError(
+                _("must be a concrete unit of quantity (kg, pcs, m, L …), not a lot or a package")
+            )
         return unit
 
     @field_validator("packages")
     @classmethod
     def _packages(cls, packages: str) -> str:
         if not re.match(r"^\s*\d+", packages):
-            raise ValueError("must start with the number of packages, e.g. '10 cartons'")
+            raise ValueError(_("must start with the number of packages, e.g. '10 cartons'"))
         return packages
 
 
@@ -157,7 +160,7 @@ class CertificateOfOrigin(Form):
         japanese = {line.origin_country == JAPAN for line in self.goods}
         if len(japanese) > 1:
             raise ValueError(
-                "goods of Japanese origin and of foreign origin are not mixed on one certificate"
+                _("goods of Japanese origin and of foreign origin are not mixed on one certificate")
             )
         return self
 
@@ -193,7 +196,7 @@ def certificate_type(value: str) -> CertificateType:
     try:
         return CertificateType(value.strip().lower())
     except ValueError:
-        raise InvalidInput.single("type", "must be co, invoice or signature") from None
+        raise InvalidInput.single("type", _("must be co, invoice or signature")) from None
 
 
 def parse_form(kind: CertificateType, content: dict[str, Any], today: date) -> Form:
@@ -207,8 +210,103 @@ def parse_form(kind: CertificateType, content: dict[str, Any], today: date) -> F
 
 
 def _reason(error: Any) -> str:
+    """What is wrong with one field: shomei's own words (a ValueError of a validator), or pydantic's."""
     message = str(error.get("msg", ""))
-    return message.removeprefix("Value error, ")
+    kind = str(error.get("type", ""))
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    context = error.get("ctx") or {}
+    translated = _pydantic_message(kind, context)
+    if translated is None:
+        return message
+    # Only while the English template reads exactly as this pydantic release words the message: a new wording
+    # (or a context the template does not foresee) keeps pydantic's own text.
+    token = set_language(DEFAULT_LANGUAGE)
+    try:
+        english = _pydantic_message(kind, context)
+    finally:
+        reset_language(token)
+    return translated if english == message else message
+
+
+# pydantic's messages for the errors a form commonly meets, in pydantic's exact English (pydantic_core's
+# templates), so that they can be translated; any other type keeps pydantic's text.
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": N_("Field required"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+    "string_type": N_("Input should be a valid string"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "literal_error": N_("Input should be {expected}"),
+    "decimal_type": N_("Decimal input should be an integer, float, string or Decimal object"),
+    "decimal_parsing": N_("Input should be a valid decimal"),
+    "date_type": N_("Input should be a valid date"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),
+    "date_from_datetime_parsing": N_("Input should be a valid date or datetime, {error}"),
+    "date_from_datetime_inexact": N_(
+        "Datetimes provided to dates should have zero time - e.g. be exact dates"
+    ),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+}
+
+
+def _pydantic_message(kind: str, context: dict[str, Any]) -> str | None:
+    """pydantic's message of ``kind`` in the language in force, or None for a type not translated here."""
+    try:
+        if kind == "string_too_short":
+            count = int(context["min_length"])
+            template = ngettext(
+                "String should have at least {min_length} character",
+                "String should have at least {min_length} characters",
+                count,
+            )
+        elif kind == "string_too_long":
+            count = int(context["max_length"])
+            template = ngettext(
+                "String should have at most {max_length} character",
+                "String should have at most {max_length} characters",
+                count,
+            )
+        elif kind == "too_short" and context.get("field_type") == "List":
+            count = int(context["min_length"])
+            template = ngettext(
+                "List should have at least {min_length} item after validation, not {actual_length}",
+                "List should have at least {min_length} items after validation, not {actual_length}",
+                count,
+            )
+        elif kind == "too_long" and context.get("field_type") == "List":
+            count = int(context["max_length"])
+            template = ngettext(
+                "List should have at most {max_length} item after validation, not {actual_length}",
+                "List should have at most {max_length} items after validation, not {actual_length}",
+                count,
+            )
+        elif kind == "decimal_max_digits":
+            template = ngettext(
+                "Decimal input should have no more than {max_digits} digit in total",
+                "Decimal input should have no more than {max_digits} digits in total",
+                int(context["max_digits"]),
+            )
+        elif kind == "decimal_max_places":
+            template = ngettext(
+                "Decimal input should have no more than {decimal_places} decimal place",
+                "Decimal input should have no more than {decimal_places} decimal places",
+                int(context["decimal_places"]),
+            )
+        elif kind in _PYDANTIC_MESSAGES:
+            template = _(_PYDANTIC_MESSAGES[kind])
+        else:
+            return None
+        return template.format(**context)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None  # a context this template does not expect: pydantic's own text is used
 
 
 def form_json_schema(kind: CertificateType) -> dict[str, Any]:

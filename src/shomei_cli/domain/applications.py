@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from shomei_cli.domain.clock import as_utc
 from shomei_cli.domain.errors import WrongState
+from shomei_cli.i18n import _
 
 PRINT_DAYS = 14
 ACCESS_CODE_LENGTH = 10
@@ -62,9 +63,11 @@ def advance(current: str, step: Step, reference: str) -> Status:
     after = TRANSITIONS.get((status, step))
     if after is None:
         allowed = sorted(s.value for (f, s) in TRANSITIONS if f is status)
-        allowed_text = ", ".join(allowed) if allowed else "nothing more"
+        allowed_text = ", ".join(allowed) if allowed else _("nothing more")
         raise WrongState(
-            f"Application {reference} is {status.value}: it cannot {step.value} (it allows: {allowed_text})."
+            _("Application {reference} is {status}: it cannot {step} (it allows: {allowed}).").format(
+                reference=reference, status=status.value, step=step.value, allowed=allowed_text
+            )
         )
     return after
 
@@ -83,7 +86,7 @@ def certificate_number(chamber_code: str, year: int, sequence: int) -> str:
 
 
 def new_access_code() -> str:
-    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _unused in range(ACCESS_CODE_LENGTH))
 
 
 def certificate_state(status: str, certificate_number: str | None) -> str | None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shomei_cli.domain.errors import FieldError, InvalidInput
+from shomei_cli.i18n import _
 
 MAX_ROWS = 100_000
 
@@ -23,9 +24,9 @@ class CsvRow:
 def decode(data: bytes) -> str:
     """UTF-8 (a BOM is dropped), else CP932 (Excel's Shift_JIS); strictly, so that nothing is mis-read."""
     if not data.strip():
-        raise InvalidInput.single("file", "is empty")
+        raise InvalidInput.single("file", _("is empty"))
     if b"\x00" in data[:4096]:
-        raise InvalidInput.single("file", "is not a CSV text file (it contains binary data)")
+        raise InvalidInput.single("file", _("is not a CSV text file (it contains binary data)"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -40,8 +41,10 @@ def decode(data: bytes) -> str:
     line = data[:bad].count(b"\n") + 1
     raise InvalidInput.single(
         "file",
-        f"is neither UTF-8 nor Shift_JIS (CP932): undecodable bytes at offset {bad} (line {line}); "
-        "save it from Excel as 'CSV UTF-8' or 'CSV (comma delimited)'",
+        _(
+            "is neither UTF-8 nor Shift_JIS (CP932): undecodable bytes at offset {offset} (line {line}); "
+            "save it from Excel as 'CSV UTF-8' or 'CSV (comma delimited)'"
+        ).format(offset=bad, line=line),
     )
 
 
@@ -64,19 +67,19 @@ def read_table(data: bytes, columns: Mapping[str, tuple[str, ...]], required: fr
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        raise InvalidInput.single("file", "has no header row") from None
+        raise InvalidInput.single("file", _("has no header row")) from None
     errors: list[FieldError] = []
     fields: list[str] = []
     for position, name in enumerate(header, start=1):
         field = aliases.get(header_key(name))
         if field is None:
-            shown = name.strip() or f"(empty, column {position})"
-            errors.append(FieldError(shown, "is not a known column", 1))
+            shown = name.strip() or _("(empty, column {position})").format(position=position)
+            errors.append(FieldError(shown, _("is not a known column"), 1))
         elif field in fields:
-            errors.append(FieldError(name.strip(), "appears twice", 1))
+            errors.append(FieldError(name.strip(), _("appears twice"), 1))
         fields.append(field or "")
     for missing in sorted(required - set(fields)):
-        errors.append(FieldError(missing, "column is missing", 1))
+        errors.append(FieldError(missing, _("column is missing"), 1))
     if errors:
         raise InvalidInput.of(errors)
     rows: list[CsvRow] = []
@@ -86,16 +89,24 @@ def read_table(data: bytes, columns: Mapping[str, tuple[str, ...]], required: fr
                 continue  # blank lines (Excel leaves them at the end)
             if len(cells) != len(fields):
                 errors.append(
-                    FieldError("row", f"has {len(cells)} cells; the header has {len(fields)}", number)
+                    FieldError(
+                        "row",
+                        _("has {cells} cells; the header has {columns}").format(
+                            cells=len(cells), columns=len(fields)
+                        ),
+                        number,
+                    )
                 )
                 continue
             rows.append(CsvRow(number, dict(zip(fields, cells, strict=True))))
             if len(rows) > MAX_ROWS:
-                raise InvalidInput.single("file", f"has more than {MAX_ROWS} rows; split it")
+                raise InvalidInput.single(
+                    "file", _("has more than {maximum} rows; split it").format(maximum=MAX_ROWS)
+                )
     except csv.Error as exc:
-        errors.append(FieldError("file", f"is not valid CSV: {exc}", reader.line_num))
+        errors.append(FieldError("file", _("is not valid CSV: {error}").format(error=exc), reader.line_num))
     if errors:
         raise InvalidInput.of(errors)
     if not rows:
-        raise InvalidInput.single("file", "has a header but no rows")
+        raise InvalidInput.single("file", _("has a header but no rows"))
     return rows

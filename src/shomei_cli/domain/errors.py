@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shomei_cli.i18n import _
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -18,8 +20,11 @@ class FieldError:
     row: int | None = None
 
     def __str__(self) -> str:
-        where = f"row {self.row}, {self.field}" if self.row is not None else self.field
-        return f"{where}: {self.reason}"
+        if self.row is not None:
+            return _("row {row}, {field}: {reason}").format(
+                row=self.row, field=self.field, reason=self.reason
+            )
+        return _("{field}: {reason}").format(field=self.field, reason=self.reason)
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"field": self.field, "reason": self.reason}
@@ -60,7 +65,10 @@ class AuthenticationError(ShomeiError):
 class AuthenticationFailed(AuthenticationError):
     """Wrong chamber code, unknown ID or wrong password: one message for all three, on purpose."""
 
-    message: str = "Login failed: the chamber code, ID or password is wrong."
+    # default messages are made when the error is, so that they speak the language of that moment
+    message: str = field(
+        default_factory=lambda: _("Login failed: the chamber code, ID or password is wrong.")
+    )
     code: str = field(default="authentication_failed", init=False)
 
 
@@ -71,16 +79,20 @@ class AccountLocked(AuthenticationError):
 
 @dataclass(eq=False)
 class InitialPasswordExpired(AuthenticationError):
-    message: str = (
-        "This initial password has expired: its card was not printed within 30 days. "
-        "Ask the chamber (administrator IDs) or your administrator (user IDs) to reset it."
+    message: str = field(
+        default_factory=lambda: _(
+            "This initial password has expired: its card was not printed within 30 days. "
+            "Ask the chamber (administrator IDs) or your administrator (user IDs) to reset it."
+        )
     )
     code: str = field(default="initial_password_expired", init=False)
 
 
 @dataclass(eq=False)
 class NotLoggedIn(AuthenticationError):
-    message: str = "Not logged in: run `shomei login --chamber CODE --id ID` first."
+    message: str = field(
+        default_factory=lambda: _("Not logged in: run `shomei login --chamber CODE --id ID` first.")
+    )
     code: str = field(default="not_logged_in", init=False)
 
 
@@ -97,7 +109,11 @@ class SessionEnded(AuthenticationError):
 
 @dataclass(eq=False)
 class PasswordChangeRequired(AuthenticationError):
-    message: str = "Your password is temporary: change it with `shomei passwd` before doing anything else."
+    message: str = field(
+        default_factory=lambda: _(
+            "Your password is temporary: change it with `shomei passwd` before doing anything else."
+        )
+    )
     code: str = field(default="password_change_required", init=False)
 
 
@@ -157,8 +173,8 @@ class InvalidInput(ShomeiError):
         """The message names every error, up to MESSAGE_LIMIT of them; ``errors`` always holds all."""
         lines = "; ".join(str(e) for e in errors[:MESSAGE_LIMIT])
         if len(errors) > MESSAGE_LIMIT:
-            lines += f"; and {len(errors) - MESSAGE_LIMIT} more (see --json for all)"
-        return cls(f"Invalid input: {lines}", errors)
+            lines += _("; and {count} more (see --json for all)").format(count=len(errors) - MESSAGE_LIMIT)
+        return cls(_("Invalid input: {errors}").format(errors=lines), errors)
 
     @classmethod
     def single(cls, field_name: str, reason: str) -> InvalidInput:

@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache
 
 from shomei_cli.domain.errors import FieldError, InvalidInput
+from shomei_cli.i18n import N_, _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -21,7 +22,7 @@ GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRTUVWXY346789"
 
 def generate_password(length: int = GENERATED_LENGTH) -> str:
     """A random initial password of ``length`` characters from the unambiguous alphabet."""
-    return "".join(secrets.choice(GENERATED_ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(GENERATED_ALPHABET) for _unused in range(length))
 
 
 @cache
@@ -51,18 +52,29 @@ def check_password(
     reasons: list[str] = []
     length = len(password)
     if length < MIN_LENGTH:
-        reasons.append(f"must be at least {MIN_LENGTH} characters (it has {length})")
+        reasons.append(
+            _("must be at least {minimum} characters (it has {length})").format(
+                minimum=MIN_LENGTH, length=length
+            )
+        )
     if length > MAX_LENGTH:
-        reasons.append(f"must be at most {MAX_LENGTH} characters (it has {length})")
+        reasons.append(
+            _("must be at most {maximum} characters (it has {length})").format(
+                maximum=MAX_LENGTH, length=length
+            )
+        )
     if any(unicodedata.category(c) == "Cc" for c in password):
-        reasons.append("must not contain control characters")
+        reasons.append(_("must not contain control characters"))
     folded = _fold(password)
     if folded in common_passwords():
-        reasons.append("is one of the most common passwords")
-    for label, value in (("ID", login_id), ("chamber code", chamber_code)):
+        reasons.append(_("is one of the most common passwords"))
+    for reason, value in (
+        (N_("must not contain the ID"), login_id),
+        (N_("must not contain the chamber code"), chamber_code),
+    ):
         if value and _fold(value) in folded:
-            reasons.append(f"must not contain the {label}")
+            reasons.append(_(reason))
     if any(name and _fold(name) in folded for name in names):
-        reasons.append("must not contain the company or chamber name")
+        reasons.append(_("must not contain the company or chamber name"))
     if reasons:
         raise InvalidInput.of([FieldError(field, reason) for reason in reasons])

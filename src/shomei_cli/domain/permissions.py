@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from shomei_cli.domain.errors import PermissionDenied
+from shomei_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -23,15 +24,20 @@ class Role(StrEnum):
     SUB = "sub"
 
 
-# How each role's ID is called in messages (the glossary's words).
+# How each role's ID is called in messages (the glossary's words); translated where shown: role_label().
 ROLE_LABELS: Mapping[Role, str] = MappingProxyType(
     {
-        Role.STAFF: "staff ID",
-        Role.ADMIN: "administrator ID",
-        Role.SIGNER: "user ID",
-        Role.SUB: "sub ID",
+        Role.STAFF: N_("staff ID"),
+        Role.ADMIN: N_("administrator ID"),
+        Role.SIGNER: N_("user ID"),
+        Role.SUB: N_("sub ID"),
     }
 )
+
+
+def role_label(role: Role) -> str:
+    """How ``role``'s ID is called, in the language in force."""
+    return _(ROLE_LABELS[role])
 
 
 class Scope(StrEnum):
@@ -144,7 +150,7 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset({Action.CERTIFICATE_VERIFY})
 # Refusals that deserve more than "permission denied": the rule itself, and who can.
 _EXPLANATIONS: Mapping[Action, str] = MappingProxyType(
     {
-        Action.APPLICATION_EDIT: (
+        Action.APPLICATION_EDIT: N_(
             "An administrator ID can never apply for certificates: this is a rule of the system. "
             "Log in with a signer's user ID or a sub ID to apply."
         ),
@@ -164,9 +170,12 @@ def authorize(role: Role, action: Action) -> Scope:
     if scope is not None:
         return scope
     explanation = _EXPLANATIONS.get(action)
-    if explanation is None or role is not Role.ADMIN:
-        label = ROLE_LABELS[role]
-        article = "an" if role is Role.ADMIN else "a"
-        allowed = ", ".join(ROLE_LABELS[r] for r in roles_allowed(action)) or "nobody"
-        explanation = f"Permission denied: {article} {label} may not do {action.value} (allowed: {allowed})."
-    raise PermissionDenied(explanation)
+    if explanation is not None and role is Role.ADMIN:
+        raise PermissionDenied(_(explanation))
+    allowed = ", ".join(role_label(r) for r in roles_allowed(action)) or _("nobody")
+    # two sentences, not an article in a placeholder: "an administrator ID", "a staff ID"
+    if role is Role.ADMIN:
+        template = _("Permission denied: an {label} may not do {action} (allowed: {allowed}).")
+    else:
+        template = _("Permission denied: a {label} may not do {action} (allowed: {allowed}).")
+    raise PermissionDenied(template.format(label=role_label(role), action=action.value, allowed=allowed))

@@ -11,6 +11,7 @@ from typing import Any
 
 from shomei_cli.domain.errors import FieldError
 from shomei_cli.domain.validation import check_email, check_text
+from shomei_cli.i18n import _
 
 VALIDITY_YEARS = 2
 RENEWAL_WINDOW_DAYS = 30
@@ -152,7 +153,7 @@ def check_fields(
         text = "" if raw is None else (normalise(raw) if spec.normalise else raw.strip())
         if not text:
             if spec.required:
-                fail(name, "is required")
+                fail(name, _("is required"))
             else:
                 clean[name] = None
             continue
@@ -175,7 +176,7 @@ def check_fields(
 def _kind(text: str) -> str:
     lowered = text.lower()
     aliases = {"exporter": "exporter", "申請者": "exporter", "agent": "agent", "代行業者": "agent"}
-    return aliases.get(lowered, "!must be exporter (申請者) or agent (代行業者)")
+    return aliases.get(lowered) or "!" + _("must be exporter (申請者) or agent (代行業者)")
 
 
 def _corporate_number(text: str) -> str:
@@ -183,28 +184,28 @@ def _corporate_number(text: str) -> str:
 
     digits = text.replace("-", "").replace(" ", "")
     if not digits.isdigit() or len(digits) != 13:
-        return "!must be the 13-digit corporate number (法人番号)"
+        return "!" + _("must be the 13-digit corporate number (法人番号)")
     if not cn.is_valid(digits):
-        return "!is not a valid corporate number (its check digit is wrong)"
+        return "!" + _("is not a valid corporate number (its check digit is wrong)")
     return digits
 
 
 def _postal_code(text: str) -> str:
     digits = _digits_and_hyphens(text).replace("-", "").replace("〒", "").strip()
     if not digits.isdigit() or len(digits) != 7:
-        return "!must be 7 digits, e.g. 100-0001"
+        return "!" + _("must be 7 digits, e.g. 100-0001")
     return f"{digits[:3]}-{digits[3:]}"
 
 
 def _phone(text: str) -> str:
     compact = _digits_and_hyphens(text).replace(" ", "").replace("(", "").replace(")", "")
     if not _PHONE.fullmatch(compact):
-        return "!is not a phone number (digits and hyphens, e.g. 03-1234-5678)"
+        return "!" + _("is not a phone number (digits and hyphens, e.g. 03-1234-5678)")
     return compact
 
 
 def _email(text: str) -> str:
-    return "!is not an email address" if check_email("email", text) else text
+    return "!" + _("is not an email address") if check_email("email", text) else text
 
 
 def _member(text: str) -> bool | str:
@@ -213,7 +214,7 @@ def _member(text: str) -> bool | str:
         return True
     if lowered in _FALSE:
         return False
-    return "!must be yes or no (会員 or 非会員)"
+    return "!" + _("must be yes or no (会員 or 非会員)")
 
 
 _CHECKERS: dict[str, Any] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 from shomei_cli.domain.errors import InvalidInput
+from shomei_cli.i18n import _
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000
@@ -24,30 +25,43 @@ def normalise_signature(data: bytes, field: str = "signature") -> bytes:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not data:
-        raise InvalidInput.single(field, "is empty")
+        raise InvalidInput.single(field, _("is empty"))
     if len(data) > MAX_BYTES:
-        raise InvalidInput.single(field, f"is {len(data)} bytes; at most {MAX_BYTES} (2 MB)")
+        raise InvalidInput.single(
+            field, _("is {size} bytes; at most {maximum} (2 MB)").format(size=len(data), maximum=MAX_BYTES)
+        )
     Image.MAX_IMAGE_PIXELS = MAX_SIDE * MAX_SIDE
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             width, height = probe.size
             if kind not in FORMATS:
-                raise InvalidInput.single(field, f"must be a PNG or JPEG image (this is {kind or 'unknown'})")
+                raise InvalidInput.single(
+                    field,
+                    _("must be a PNG or JPEG image (this is {format})").format(format=kind or _("unknown")),
+                )
             if width > MAX_SIDE or height > MAX_SIDE:
-                raise InvalidInput.single(field, f"is {width}x{height} pixels; at most {MAX_SIDE}x{MAX_SIDE}")
+                raise InvalidInput.single(
+                    field,
+                    _("is {width}x{height} pixels; at most {maximum}x{maximum}").format(
+                        width=width, height=height, maximum=MAX_SIDE
+                    ),
+                )
             probe.load()
             image = ImageOps.exif_transpose(probe)
     except InvalidInput:
         raise
     except Image.DecompressionBombError:
         raise InvalidInput.single(
-            field, f"claims more than {MAX_SIDE}x{MAX_SIDE} pixels (refused before decoding it)"
+            field,
+            _("claims more than {maximum}x{maximum} pixels (refused before decoding it)").format(
+                maximum=MAX_SIDE
+            ),
         ) from None
     except UnidentifiedImageError:
-        raise InvalidInput.single(field, "is not a readable PNG or JPEG image") from None
+        raise InvalidInput.single(field, _("is not a readable PNG or JPEG image")) from None
     except (OSError, ValueError, SyntaxError):
-        raise InvalidInput.single(field, "is a damaged or truncated image") from None
+        raise InvalidInput.single(field, _("is a damaged or truncated image")) from None
     rgba = image.convert("RGBA")
     # ink: dark enough and not transparent; everything else becomes transparent paper
     gray = rgba.convert("L")
@@ -56,7 +70,7 @@ def normalise_signature(data: bytes, field: str = "signature") -> bytes:
     ink = Image.composite(ink, Image.new("L", ink.size, 0), alpha.point(lambda a: 255 if a > 32 else 0))
     box = ink.getbbox()
     if box is None:
-        raise InvalidInput.single(field, "has no visible signature (the image is blank)")
+        raise InvalidInput.single(field, _("has no visible signature (the image is blank)"))
     margin = 4
     left, top, right, bottom = box
     box = (

@@ -10,6 +10,7 @@ from typing import Any
 
 from shomei_cli.domain.errors import FieldError
 from shomei_cli.domain.validation import check_email, check_text
+from shomei_cli.i18n import _
 
 # More active (or pending) signers than this need a written reason.
 MAX_SIGNERS_WITHOUT_REASON = 15
@@ -61,7 +62,7 @@ def check_signer_fields(
         text = unicodedata.normalize("NFKC", raw).strip() if raw else ""
         if not text:
             if required:
-                errors.append(FieldError(name, "is required", row))
+                errors.append(FieldError(name, _("is required"), row))
             else:
                 clean[name] = None
             continue
@@ -73,7 +74,7 @@ def check_signer_fields(
             try:
                 clean[name] = date.fromisoformat(text.replace("/", "-"))
             except ValueError:
-                errors.append(FieldError(name, "must be a date, e.g. 1980-01-01", row))
+                errors.append(FieldError(name, _("must be a date, e.g. 1980-01-01"), row))
             continue
         clean[name] = text
     return clean, errors

@@ -48,7 +48,8 @@ from shomei_cli.domain.records import (
     Verification,
     to_dict,
 )
-from shomei_cli.server.guards import AddressLimiter, BodySizeLimit, LoginLimiter
+from shomei_cli.i18n import _
+from shomei_cli.server.guards import AddressLimiter, BodySizeLimit, LoginLimiter, RequestLanguage
 from shomei_cli.server.pages import verification_page
 from shomei_cli.server.problems import (
     ERROR_RESPONSES,
@@ -164,7 +165,7 @@ def _decode(value: str, field: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput.single(field, "is not valid base64") from None
+        raise InvalidInput.single(field, _("is not valid base64")) from None
 
 
 class ApplicationCreate(BaseModel):
@@ -291,6 +292,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
             f"{API}/signers": settings.max_upload_bytes,  # signature images, onboarding batches
         },
     )
+    app.add_middleware(RequestLanguage)  # outermost: even a refused body is answered in the client's language
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -310,7 +312,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         except ShomeiError:
             raise
         except Exception:
-            raise Unavailable("The database cannot be reached.") from None
+            raise Unavailable(_("The database cannot be reached.")) from None
         return Health(status="ok", version=__version__)
 
     @app.post(f"{API}/sessions", tags=["session"])

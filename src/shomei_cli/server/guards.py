@@ -10,7 +10,9 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from shomei_cli import i18n
 from shomei_cli.domain.errors import RateLimited
+from shomei_cli.i18n import _
 from shomei_cli.server.problems import problem_response
 
 
@@ -36,7 +38,9 @@ class LoginLimiter:
             if not self._limiter.hit(item, *keys):
                 reset_at, _remaining = self._limiter.get_window_stats(item, *keys)
                 wait = max(1, math.ceil(reset_at - time.time()))
-                raise RateLimited(f"Too many login attempts; try again in {wait} seconds.", wait)
+                raise RateLimited(
+                    _("Too many login attempts; try again in {seconds} seconds.").format(seconds=wait), wait
+                )
 
 
 class AddressLimiter:
@@ -50,7 +54,28 @@ class AddressLimiter:
         if not self._limiter.hit(self._limit, "verify", address):
             reset_at, _remaining = self._limiter.get_window_stats(self._limit, "verify", address)
             wait = max(1, math.ceil(reset_at - time.time()))
-            raise RateLimited(f"Too many verifications; try again in {wait} seconds.", wait)
+            raise RateLimited(
+                _("Too many verifications; try again in {seconds} seconds.").format(seconds=wait), wait
+            )
+
+
+class RequestLanguage:
+    """Pure ASGI middleware: each request speaks its client's language (Accept-Language; shomei's clients send
+    the language they were started in), in a context variable that the route's worker thread inherits."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"accept-language", b"")
+        token = i18n.set_language(i18n.from_accept_language(header.decode("latin-1")))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.reset_language(token)
 
 
 class BodySizeLimit:
@@ -103,5 +128,7 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Any, receive: Any, send: Any, limit: int) -> None:
-        response = problem_response(413, "body_too_large", f"The request body is larger than {limit} bytes.")
+        response = problem_response(
+            413, "body_too_large", _("The request body is larger than {limit} bytes.").format(limit=limit)
+        )
         await response(scope, receive, send)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli.domain import errors as e
+from shomei_cli.i18n import N_, _
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("shomei.server")
@@ -26,6 +27,45 @@ STATUSES: tuple[tuple[type[e.ShomeiError], int], ...] = (
     (e.RateLimited, 429),
     (e.Unavailable, 503),
 )
+
+
+# The title of each code's problem documents: the code in words, in the client's language.
+TITLES: dict[str, str] = {
+    "error": N_("error"),
+    "authentication_error": N_("authentication error"),
+    "authentication_failed": N_("authentication failed"),
+    "account_locked": N_("account locked"),
+    "initial_password_expired": N_("initial password expired"),
+    "not_logged_in": N_("not logged in"),
+    "session_ended": N_("session ended"),
+    "password_change_required": N_("password change required"),
+    "credential_store_unavailable": N_("credential store unavailable"),
+    "permission_denied": N_("permission denied"),
+    "not_found": N_("not found"),
+    "conflict": N_("conflict"),
+    "wrong_state": N_("wrong state"),
+    "expired": N_("expired"),
+    "invalid_input": N_("invalid input"),
+    "unavailable": N_("unavailable"),
+    "store_incompatible": N_("store incompatible"),
+    "rate_limited": N_("rate limited"),
+    "method_not_allowed": N_("method not allowed"),
+    "http_error": N_("http error"),
+    "internal": N_("internal"),
+    "body_too_large": N_("body too large"),
+}
+
+# The framework's own words for its refusals (Starlette's default details), translated when unchanged.
+FRAMEWORK_DETAILS: dict[int, str] = {
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+}
+
+
+def title_for(code: str) -> str:
+    """The problem title of ``code``: its words from TITLES, translated; an unknown code spelled out."""
+    title = TITLES.get(code)
+    return _(title) if title is not None else code.replace("_", " ")
 
 
 class Problem(BaseModel):
@@ -50,7 +90,7 @@ def status_for(error: e.ShomeiError) -> int:
 def problem_response(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     body = {
         "type": f"urn:shomei:problem:{code}",
-        "title": code.replace("_", " "),
+        "title": title_for(code),
         "status": status,
         "detail": detail,
         "code": code,
@@ -69,7 +109,7 @@ async def domain_error_handler(_request: Request, exc: Exception) -> JSONRespons
     if isinstance(exc, e.Unavailable):
         # where the database lives is the server's business: logged here, not told to clients
         log.warning("database unavailable: %s", exc.message)
-        return problem_response(503, exc.code, "The server's database cannot be reached; try again later.")
+        return problem_response(503, exc.code, _("The server's database cannot be reached; try again later."))
     return problem_response(status_for(exc), exc.code, exc.message, **exc.details())
 
 
@@ -93,17 +133,21 @@ async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     """The framework's own refusals (an unreadable body, an unknown path or method) as problem documents."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400:
-        error = e.InvalidInput.of([e.FieldError("body", "is not readable JSON text")])
+        error = e.InvalidInput.of([e.FieldError("body", _("is not readable JSON text"))])
         return problem_response(422, error.code, error.message, **error.details())
     codes = {404: "not_found", 405: "method_not_allowed"}
     code = codes.get(exc.status_code, "http_error")
-    return problem_response(exc.status_code, code, str(exc.detail))
+    detail = str(exc.detail)
+    standard = FRAMEWORK_DETAILS.get(exc.status_code)
+    if standard is not None and detail == standard:
+        detail = _(standard)
+    return problem_response(exc.status_code, code, detail)
 
 
 async def unexpected_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     # the traceback goes to the server's log (no locals, so no secrets); the client learns nothing of it
     log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
-    return problem_response(500, "internal", "An unexpected error occurred on the server.")
+    return problem_response(500, "internal", _("An unexpected error occurred on the server."))
 
 
 # Declared on every route, so that the OpenAPI schema documents what clients may receive.

@@ -40,6 +40,7 @@ from shomei_cli.domain.records import (
 from shomei_cli.domain.registrations import RegistrationStatus, effective_status
 from shomei_cli.domain.signers import SignerStatus
 from shomei_cli.domain.validation import check_text
+from shomei_cli.i18n import _
 from shomei_cli.services import review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
 from shomei_cli.services.core import Core
@@ -62,7 +63,11 @@ def _signer_for(session: Session, actor: Actor) -> Signer:
     signer = session.exec(select(Signer).where(Signer.account_id == account_id)).first()
     if signer is None or signer.status != SignerStatus.ACTIVE:
         state = signer.status if signer else "unknown"
-        raise WrongState(f"The signer's registration is {state}: applications need an approved signer.")
+        raise WrongState(
+            _("The signer's registration is {state}: applications need an approved signer.").format(
+                state=state
+            )
+        )
     return signer
 
 
@@ -90,7 +95,10 @@ def _find(
     application = session.exec(statement).first()
     if application is None:
         raise HiddenRecord(
-            f"No application {ref} that you can see.", actor=actor, action=action.value, target=ref
+            _("No application {ref} that you can see.").format(ref=ref),
+            actor=actor,
+            action=action.value,
+            target=ref,
         )
     return application
 
@@ -151,10 +159,12 @@ def _validated(
     form = parse_form(kind, content, _today(core, session, actor.chamber_id))
     if kind is CertificateType.INVOICE:
         if attachment is None:
-            raise InvalidInput.single("attachment", "an invoice certification needs the invoice as a PDF")
+            raise InvalidInput.single("attachment", _("an invoice certification needs the invoice as a PDF"))
         _check_pdf(attachment)
     elif attachment is not None:
-        raise InvalidInput.single("attachment", f"only invoice certifications take an attachment, not {kind}")
+        raise InvalidInput.single(
+            "attachment", _("only invoice certifications take an attachment, not {kind}").format(kind=kind)
+        )
     return content_of(form), attachment
 
 
@@ -165,15 +175,20 @@ def _check_pdf(data: bytes) -> None:
     from pypdf.errors import PyPdfError
 
     if len(data) > MAX_ATTACHMENT:
-        raise InvalidInput.single("attachment", f"is {len(data)} bytes; at most {MAX_ATTACHMENT} (10 MB)")
+        raise InvalidInput.single(
+            "attachment",
+            _("is {size} bytes; at most {limit} (10 MB)").format(size=len(data), limit=MAX_ATTACHMENT),
+        )
     if not data.startswith(b"%PDF-"):
-        raise InvalidInput.single("attachment", "is not a PDF file")
+        raise InvalidInput.single("attachment", _("is not a PDF file"))
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PyPdfError, ValueError, KeyError, OSError):
-        raise InvalidInput.single("attachment", "is a damaged PDF file") from None
+        raise InvalidInput.single("attachment", _("is a damaged PDF file")) from None
     if not 1 <= pages <= 20:
-        raise InvalidInput.single("attachment", f"has {pages} pages; an invoice has 1 to 20")
+        raise InvalidInput.single(
+            "attachment", _("has {pages} pages; an invoice has 1 to 20").format(pages=pages)
+        )
 
 
 # -- applying ----------------------------------------------------------------------------------------
@@ -266,20 +281,27 @@ def _submit(session: Session, core: Core, actor: Actor, application: Application
     status = effective_status(registration.status, registration.valid_until, today)
     if status is RegistrationStatus.EXPIRED:
         raise Expired(
-            f"The trade registration {registration.registration_number} expired on "
-            f"{registration.valid_until.isoformat()}: no application can be submitted until it is renewed."
+            _(
+                "The trade registration {number} expired on {valid_until}: no application can be submitted "
+                "until it is renewed."
+            ).format(
+                number=registration.registration_number, valid_until=registration.valid_until.isoformat()
+            )
         )
     if status is RegistrationStatus.SUSPENDED:
         raise WrongState(
-            f"The trade registration {registration.registration_number} is suspended: no application can "
-            "be submitted."
+            _("The trade registration {number} is suspended: no application can be submitted.").format(
+                number=registration.registration_number
+            )
         )
     # the content is checked again against today's date (an invoice dated after the application is refused)
     parse_form(CertificateType(application.type), dict(application.content), today)
     signer = session.get_one(Signer, application.signer_id)
     if signer.status != SignerStatus.ACTIVE:
         raise WrongState(
-            f"The signer {signer.reference} is {signer.status}: it cannot sign applications now."
+            _("The signer {reference} is {status}: it cannot sign applications now.").format(
+                reference=signer.reference, status=signer.status
+            )
         )
     now = core.clock.now()
     first = application.reception_number is None
@@ -369,7 +391,7 @@ def list_applications(core: Core, actor: Actor, query: ApplicationQuery) -> list
     history pages through in bounded memory and time.
     """
     if not 1 <= query.limit <= MAX_LIST:
-        raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIST}")
+        raise InvalidInput.single("limit", _("must be between 1 and {limit}").format(limit=MAX_LIST))
     scope = _list_scope(core, actor, query)
     with core.read() as session:
         statement = _list_statement(session, actor, scope, query).limit(query.limit)
@@ -380,7 +402,7 @@ def stream_applications(core: Core, actor: Actor, query: ApplicationQuery) -> It
     """The same history in one read, row batches fetched as they are consumed: a whole history of any length
     in bounded memory, without a query and a session check per page. ``query.limit`` 0 means all."""
     if query.limit < 0:
-        raise InvalidInput.single("limit", "must be 0 (all) or more")
+        raise InvalidInput.single("limit", _("must be 0 (all) or more"))
     return _streamed(core, actor, _list_scope(core, actor, query), query)
 
 
@@ -398,7 +420,9 @@ def _streamed(
 def _list_scope(core: Core, actor: Actor, query: ApplicationQuery) -> Scope:
     scope = require(core, actor, Action.APPLICATION_VIEW)
     if query.status is not None and query.status not in {s.value for s in rules.Status}:
-        raise InvalidInput.single("status", "must be one of " + ", ".join(s.value for s in rules.Status))
+        raise InvalidInput.single(
+            "status", _("must be one of {choices}").format(choices=", ".join(s.value for s in rules.Status))
+        )
     if query.type is not None:
         certificate_type(query.type)
     return scope
@@ -450,7 +474,9 @@ def _list_statement(session: Session, actor: Actor, scope: Scope, query: Applica
             select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)
         ).first()
         if anchor is None:
-            raise InvalidInput.single("before", f"no application {query.before}")
+            raise InvalidInput.single(
+                "before", _("no application {reference}").format(reference=query.before)
+            )
         statement = statement.where(col(a.id) < anchor)
     return statement.order_by(col(a.id).desc())
 
@@ -523,7 +549,7 @@ def _reject(session: Session, core: Core, actor: Actor, item: Any) -> None:
 
 
 def _describe(item: Any) -> str:
-    return f"application {item.payload.get('application')}"
+    return _("application {reference}").format(reference=item.payload.get("application"))
 
 
 review.register(
@@ -540,11 +566,11 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
     scope = require(core, actor, Action.APPLICATION_PAY, target=ref)
     method = method.strip().lower()
     if method not in {"prepaid", "card"}:
-        raise InvalidInput.single("method", "must be prepaid or card")
+        raise InvalidInput.single("method", _("must be prepaid or card"))
     if method == "card" and not (reference and reference.strip()):
-        raise InvalidInput.single("reference", "a card payment needs the card payment's reference")
+        raise InvalidInput.single("reference", _("a card payment needs the card payment's reference"))
     if reference is not None and len(reference.strip()) > 100:
-        raise InvalidInput.single("reference", "must be at most 100 characters")
+        raise InvalidInput.single("reference", _("must be at most 100 characters"))
     now = core.clock.now()
     with core.write() as session:
         application = _find(session, actor, scope, ref, Action.APPLICATION_PAY, lock=True)
@@ -562,8 +588,11 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
             if balance_after is None:
                 balance = session.get_one(Registration, application.registration_id).balance
                 raise Conflict(
-                    f"The prepaid balance (¥{balance:,}) is less than the fee (¥{application.fee:,}): ask "
-                    "the chamber to top it up, or pay by card and record it with --method card --reference …"
+                    _(
+                        "The prepaid balance (¥{balance:,}) is less than the fee (¥{fee:,}): ask "
+                        "the chamber to top it up, or pay by card and record it with "
+                        "--method card --reference …"
+                    ).format(balance=balance, fee=application.fee)
                 )
         chamber = session.get_one(Chamber, application.chamber_id)
         payment = Payment(
@@ -626,14 +655,16 @@ def print_certificate(core: Core, actor: Actor, ref: str) -> DocumentFile:
         application = _find(session, actor, scope, ref, Action.CERTIFICATE_PRINT, lock=True)
         if application.status != rules.Status.ISSUED or application.issued_at is None:
             raise WrongState(
-                f"Application {application.reference} is {application.status}: only an issued "
-                "certificate can be printed."
+                _("Application {reference} is {status}: only an issued certificate can be printed.").format(
+                    reference=application.reference, status=application.status
+                )
             )
         if not rules.print_window_open(application.issued_at, now):
             until = as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)
             raise Expired(
-                f"The certificate {application.certificate_number} could be printed until "
-                f"{until.isoformat(timespec='minutes')}; apply again for a new one."
+                _(
+                    "The certificate {number} could be printed until {until}; apply again for a new one."
+                ).format(number=application.certificate_number, until=until.isoformat(timespec="minutes"))
             )
         application.print_count += 1
         application.last_printed_at = now
@@ -696,7 +727,9 @@ def receipt(core: Core, actor: Actor, ref: str) -> DocumentFile:
         payment = session.exec(select(Payment).where(Payment.application_id == application.id)).first()
         if payment is None:
             raise WrongState(
-                f"Application {application.reference} is {application.status}: it has no payment."
+                _("Application {reference} is {status}: it has no payment.").format(
+                    reference=application.reference, status=application.status
+                )
             )
         chamber = session.get_one(Chamber, application.chamber_id)
         registration = session.get_one(Registration, application.registration_id)
@@ -786,7 +819,7 @@ def set_fee(
     require(core, actor, Action.FEES_MANAGE)
     certificate = certificate_type(kind)
     errors = [
-        FieldError(name, "must be from 0 to 1,000,000 yen")
+        FieldError(name, _("must be from 0 to 1,000,000 yen"))
         for name, value in (("per_application", per_application), ("per_copy", per_copy))
         if not 0 <= value <= 1_000_000
     ]
@@ -819,7 +852,7 @@ def topup(core: Core, actor: Actor, registration_number: str, amount: int) -> in
     """Credit a company's prepaid balance; returns the new balance."""
     scope = require(core, actor, Action.BALANCE_TOPUP, target=registration_number)
     if not 1 <= amount <= 100_000_000:
-        raise InvalidInput.single("amount", "must be from 1 to 100,000,000 yen")
+        raise InvalidInput.single("amount", _("must be from 1 to 100,000,000 yen"))
     with core.write() as session:
         registration = find_registration(
             session, actor, scope, registration_number, Action.BALANCE_TOPUP, lock=True
@@ -854,7 +887,7 @@ def settings(core: Core, actor: Actor, verification_url: str | None) -> str | No
             url = verification_url.strip()
             if not url.startswith(("https://", "http://")) or len(url) > 300:
                 raise InvalidInput.single(
-                    "verification_url", "must be an http(s) URL of at most 300 characters"
+                    "verification_url", _("must be an http(s) URL of at most 300 characters")
                 )
             chamber.verification_url = url
             session.add(chamber)

@@ -11,6 +11,7 @@ from shomei_cli.domain.clock import as_utc
 from shomei_cli.domain.errors import InvalidInput, NotFound, PermissionDenied
 from shomei_cli.domain.permissions import Action, Role, Scope, authorize
 from shomei_cli.domain.records import AuditEntry, AuditQuery
+from shomei_cli.i18n import _
 from shomei_cli.services.core import Core
 from shomei_cli.store.tables import AuditEvent
 
@@ -114,7 +115,7 @@ def list_events(core: Core, actor: Actor, query: AuditQuery) -> list[AuditEntry]
     """The audit trail the actor may see (staff: the chamber; administrators: their company), newest first."""
     scope = require(core, actor, Action.AUDIT_VIEW)
     if not 1 <= query.limit <= MAX_AUDIT_LIMIT:
-        raise InvalidInput.single("limit", f"must be between 1 and {MAX_AUDIT_LIMIT}")
+        raise InvalidInput.single("limit", _("must be between 1 and {limit}").format(limit=MAX_AUDIT_LIMIT))
     statement = select(AuditEvent).where(AuditEvent.chamber_id == actor.chamber_id)
     if scope is Scope.REGISTRATION:
         statement = statement.where(AuditEvent.registration_id == actor.registration_id)

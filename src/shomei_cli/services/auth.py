@@ -29,6 +29,7 @@ from shomei_cli.domain.errors import (
 from shomei_cli.domain.passwords import check_password
 from shomei_cli.domain.permissions import Action, Role
 from shomei_cli.domain.records import Identity, LoginResult
+from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.store.tables import Account, Chamber, LoginSession
@@ -134,10 +135,18 @@ def _initial_password_expired(core: Core, account: Account, now: datetime) -> bo
 
 
 def _locked_error(locked_until: datetime | None) -> AccountLocked:
-    until = as_utc(locked_until).strftime("%H:%M UTC") if locked_until else "later"
+    if locked_until is None:
+        return AccountLocked(
+            _(
+                "This ID is locked after {count} failed logins; try again after later, "
+                "or ask the ID that issued it to unlock it."
+            ).format(count=rules.MAX_FAILED_LOGINS)
+        )
     return AccountLocked(
-        f"This ID is locked after {rules.MAX_FAILED_LOGINS} failed logins; try again after {until}, "
-        "or ask the ID that issued it to unlock it."
+        _(
+            "This ID is locked after {count} failed logins; try again after {until}, "
+            "or ask the ID that issued it to unlock it."
+        ).format(count=rules.MAX_FAILED_LOGINS, until=as_utc(locked_until).strftime("%H:%M UTC"))
     )
 
 
@@ -255,7 +264,7 @@ def authenticate(core: Core, token: str | None, *, allow_temporary_password: boo
             .where(LoginSession.token_hash == digest)
         ).first()
         if row is None:
-            raise NotLoggedIn("The saved session is not known to this store or server: log in again.")
+            raise NotLoggedIn(_("The saved session is not known to this store or server: log in again."))
         login_session, account, chamber = row
         if login_session.ended_at is None:
             reason = rules.session_end_reason(
@@ -269,8 +278,7 @@ def authenticate(core: Core, token: str | None, *, allow_temporary_password: boo
                 session.add(login_session)
         if login_session.ended_at is not None:
             reason = login_session.end_reason or "logout"
-            message = rules.SESSION_END_MESSAGES.get(reason, "This session has ended. Log in again.")
-            ended = SessionEnded(message, reason)
+            ended = SessionEnded(rules.session_end_message(reason), reason)
         else:
             ended = None
             login_session.last_seen_at = now
@@ -320,7 +328,7 @@ def change_password(core: Core, actor: Actor, current: str, new: str) -> None:
                 actor=actor,
                 details={"reason": "wrong_current_password"},
             )
-        raise InvalidInput.of([FieldError("current_password", "is not the current password")])
+        raise InvalidInput.of([FieldError("current_password", _("is not the current password"))])
     check_password(
         new,
         login_id=actor.login_id,
@@ -329,13 +337,13 @@ def change_password(core: Core, actor: Actor, current: str, new: str) -> None:
         field="new_password",
     )
     if new == current:
-        raise InvalidInput.single("new_password", "must differ from the current password")
+        raise InvalidInput.single("new_password", _("must differ from the current password"))
     new_hash = core.hashing.hash(new)
     now = core.clock.now()
     with core.write() as session:
         fresh = session.exec(select(Account).where(Account.id == actor.account_id).with_for_update()).one()
         if fresh.password_hash != account.password_hash:
-            raise Conflict("The password was changed by someone else meanwhile; nothing was changed.")
+            raise Conflict(_("The password was changed by someone else meanwhile; nothing was changed."))
         fresh.password_hash = new_hash
         fresh.must_change_password = False
         fresh.password_changed_at = now

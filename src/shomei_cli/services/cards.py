@@ -14,29 +14,33 @@ from sqlmodel import Session, col, select
 
 from shomei_cli.domain.clock import as_utc
 from shomei_cli.domain.first_day import INITIAL_PASSWORD_DAYS, password_visible, secret_spent
+from shomei_cli.i18n import N_, _
 from shomei_cli.services.core import Core
 from shomei_cli.store.tables import Account, Chamber, CredentialCard
 
 REGISTRATION_CARD = "registration_card"
 SIGNER_CARD = "signer_card"
 
+# The notices are printed bilingual on the card; the user is told them in their language
+# (``notice_for_user``), in English as the card's bilingual text.
 NOTICE_AFTER_FIRST_DAY = {
-    REGISTRATION_CARD: (
+    REGISTRATION_CARD: N_(
         "セキュリティ上、初回印刷日の翌日以降はパスワードを表示しません。パスワードが不明な場合は商工会議所に"
         "再発行を依頼してください。\nFor security the password is shown only on the day the card is first "
         "printed. If it is lost, ask the chamber to reset it."
     ),
-    SIGNER_CARD: (
+    SIGNER_CARD: N_(
         "セキュリティ上、初回印刷日の翌日以降はパスワードを表示しません。パスワードが不明な場合は管理者が"
         "再発行できます。\nFor security the password is shown only on the day the card is first printed. "
         "If it is lost, the administrator can reset it."
     ),
 }
-NOTICE_EXPIRED = (
-    f"この初期パスワードは{INITIAL_PASSWORD_DAYS}日以内に印刷されなかったため失効しました。再発行が必要です。\n"
-    f"This initial password expired because the card was not printed within {INITIAL_PASSWORD_DAYS} days; "
+_NOTICE_EXPIRED_TEMPLATE = N_(
+    "この初期パスワードは{days}日以内に印刷されなかったため失効しました。再発行が必要です。\n"
+    "This initial password expired because the card was not printed within {days} days; "
     "it must be reset."
 )
+NOTICE_EXPIRED = _NOTICE_EXPIRED_TEMPLATE.format(days=INITIAL_PASSWORD_DAYS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ class PrintOutcome:
     notice: str | None
     first_printed_at: datetime
     print_count: int
+
+
+def notice_for_user(notice: str | None) -> str | None:
+    """A card's notice as the user is told it, in their language (the card keeps the bilingual text)."""
+    if notice is None:
+        return None
+    if notice == NOTICE_EXPIRED:
+        return _(_NOTICE_EXPIRED_TEMPLATE).format(days=INITIAL_PASSWORD_DAYS)
+    return _(notice)
 
 
 def start_cycle(session: Session, core: Core, account: Account, kind: str, password: str) -> None:

@@ -16,6 +16,7 @@ from shomei_cli.domain.passwords import generate_password
 from shomei_cli.domain.permissions import Action, Role
 from shomei_cli.domain.records import AccountSummary, NewAccount, NewChamber
 from shomei_cli.domain.validation import check_email, check_text
+from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
@@ -36,7 +37,7 @@ def init_chamber(
     code = unicodedata.normalize("NFKC", code).strip()
     errors: list[FieldError] = []
     if not CHAMBER_CODE.fullmatch(code):
-        errors.append(FieldError("code", "must be 4 digits, e.g. 1301"))
+        errors.append(FieldError("code", _("must be 4 digits, e.g. 1301")))
     errors += check_text("name", name, max_length=200)
     errors += check_text("staff_name", staff_name, max_length=200)
     if name_en is not None:
@@ -44,7 +45,11 @@ def init_chamber(
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(FieldError("time_zone", f"is not a known time zone: {time_zone!r}"))
+        errors.append(
+            FieldError(
+                "time_zone", _("is not a known time zone: {time_zone}").format(time_zone=repr(time_zone))
+            )
+        )
     if errors:
         raise InvalidInput.of(errors)
     name = name.strip()
@@ -54,7 +59,7 @@ def init_chamber(
     now = core.clock.now()
     with core.write() as session:
         if session.exec(select(Chamber).where(Chamber.code == code)).first() is not None:
-            raise Conflict(f"Chamber {code} already exists in this store.")
+            raise Conflict(_("Chamber {code} already exists in this store.").format(code=code))
         chamber = Chamber(code=code, name=name, name_en=name_en, time_zone=time_zone, created_at=now)
         session.add(chamber)
         session.flush()

@@ -26,6 +26,7 @@ from shomei_cli.domain.records import (
     ReviewEntry,
 )
 from shomei_cli.domain.validation import check_text
+from shomei_cli.i18n import _
 from shomei_cli.services import cards, review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
 from shomei_cli.services.auth import end_all_sessions
@@ -72,7 +73,11 @@ def _admin_of(session: Session, registration: Registration) -> Account:
         select(Account).where(Account.registration_id == registration.id, Account.role == Role.ADMIN.value)
     ).first()
     if admin is None:  # pragma: no cover - every registration is created with its administrator ID
-        raise NotFound(f"Registration {registration.registration_number} has no administrator ID.")
+        raise NotFound(
+            _("Registration {number} has no administrator ID.").format(
+                number=registration.registration_number
+            )
+        )
     return admin
 
 
@@ -92,7 +97,7 @@ def find_registration(
     """
     if scope is Scope.CHAMBER:
         if not number:
-            raise InvalidInput.single("registration", "is required (a registration number)")
+            raise InvalidInput.single("registration", _("is required (a registration number)"))
         statement = select(Registration).where(
             Registration.chamber_id == actor.chamber_id,
             Registration.registration_number == number.strip(),
@@ -105,7 +110,11 @@ def find_registration(
     if registration is None or (
         scope is not Scope.CHAMBER and number and number.strip() != registration.registration_number
     ):
-        shown = f"No registration {number.strip()} that you can see." if number else "No registration."
+        shown = (
+            _("No registration {number} that you can see.").format(number=number.strip())
+            if number
+            else _("No registration.")
+        )
         raise HiddenRecord(shown, actor=actor, action=action.value, target=number)
     return registration
 
@@ -179,7 +188,9 @@ def issue_from_csv(core: Core, actor: Actor, data: bytes) -> list[IssuedRegistra
         errors += problems
         number = values.get("corporate_number")
         if number and number in seen:
-            errors.append(FieldError("corporate_number", f"repeats row {seen[number]}", row.number))
+            errors.append(
+                FieldError("corporate_number", _("repeats row {row}").format(row=seen[number]), row.number)
+            )
         elif number:
             seen[number] = row.number
         cleaned.append((row.number, values))
@@ -214,12 +225,12 @@ def _issue(
             for r in session.exec(
                 select(Registration).where(
                     Registration.chamber_id == actor.chamber_id,
-                    col(Registration.corporate_number).in_([v["corporate_number"] for _, v in rows]),
+                    col(Registration.corporate_number).in_([v["corporate_number"] for _unused, v in rows]),
                 )
             )
         }
     new_rows = [(n, v) for n, v in rows if v["corporate_number"] not in existing]
-    passwords = [generate_password() for _ in new_rows]
+    passwords = [generate_password() for _unused in new_rows]
     hashes = _hash_all(core, passwords)  # the slow part, before the write lock is taken
     now = core.clock.now()
     results: list[IssuedRegistration] = []
@@ -252,8 +263,10 @@ def _issue(
                 is not None
             ):
                 raise Conflict(
-                    f"Corporate number {values['corporate_number']} was registered by someone else "
-                    "meanwhile; run the batch again (it skips what exists)."
+                    _(
+                        "Corporate number {corporate_number} was registered by someone else "
+                        "meanwhile; run the batch again (it skips what exists)."
+                    ).format(corporate_number=values["corporate_number"])
                 )
             number = rules.registration_number(
                 chamber.code, next_value(session, chamber.id or 0, "registration")
@@ -320,11 +333,11 @@ def list_registrations(core: Core, actor: Actor, query: RegistrationQuery) -> li
     """The chamber's registrations, filtered by status and expiry (staff)."""
     require(core, actor, Action.REGISTRATION_LIST)
     if query.status not in (None, "active", "suspended", "expired"):
-        raise InvalidInput.single("status", "must be active, suspended or expired")
+        raise InvalidInput.single("status", _("must be active, suspended or expired"))
     if query.expiring_within is not None and not 0 <= query.expiring_within <= 3650:
-        raise InvalidInput.single("expiring_within", "must be a number of days from 0 to 3650")
+        raise InvalidInput.single("expiring_within", _("must be a number of days from 0 to 3650"))
     if not 1 <= query.limit <= 10_000:
-        raise InvalidInput.single("limit", "must be between 1 and 10000")
+        raise InvalidInput.single("limit", _("must be between 1 and {limit}").format(limit=10_000))
     with core.read() as session:
         chamber = _chamber(session, actor)
         today = _today(core, chamber)
@@ -370,9 +383,9 @@ def print_cards(core: Core, actor: Actor, numbers: Sequence[str | None]) -> list
 
     scope = require(core, actor, Action.REGISTRATION_CARD_PRINT)
     if not numbers:
-        raise InvalidInput.single("registration", "name at least one registration")
+        raise InvalidInput.single("registration", _("name at least one registration"))
     if len(numbers) > 500:
-        raise InvalidInput.single("registration", "at most 500 cards in one call")
+        raise InvalidInput.single("registration", _("at most 500 cards in one call"))
     cards.purge_spent(core)
     now = core.clock.now()
     prepared: list[tuple[Account, Registration, cards.PrintOutcome]] = []
@@ -424,7 +437,13 @@ def print_cards(core: Core, actor: Actor, numbers: Sequence[str | None]) -> list
         pdfs = render_registration_cards(data)
     return [
         CardPrint(
-            a.login_id, r.registration_number, o.password, o.notice, o.first_printed_at, o.print_count, pdf
+            a.login_id,
+            r.registration_number,
+            o.password,
+            cards.notice_for_user(o.notice),
+            o.first_printed_at,
+            o.print_count,
+            pdf,
         )
         for (a, r, o), pdf in zip(prepared, pdfs, strict=True)
     ]
@@ -479,9 +498,15 @@ def set_suspended(
             session, actor, scope, number, Action.REGISTRATION_SUSPEND, lock=True
         )
         if suspended and registration.status == "suspended":
-            raise WrongState(f"Registration {registration.registration_number} is already suspended.")
+            raise WrongState(
+                _("Registration {number} is already suspended.").format(
+                    number=registration.registration_number
+                )
+            )
         if not suspended and registration.status != "suspended":
-            raise WrongState(f"Registration {registration.registration_number} is not suspended.")
+            raise WrongState(
+                _("Registration {number} is not suspended.").format(number=registration.registration_number)
+            )
         registration.status = "suspended" if suspended else "active"
         registration.status_reason = reason.strip() if suspended and reason else None
         session.add(registration)
@@ -504,7 +529,7 @@ def change_contact(core: Core, actor: Actor, fields: dict[str, str]) -> Registra
     scope = require(core, actor, Action.REGISTRATION_CONTACT_CHANGE)
     names = tuple(n for n in ("contact_person", "department", "phone", "email") if n in fields)
     if not names:
-        raise InvalidInput.single("contact", "give at least one of person, department, phone, email")
+        raise InvalidInput.single("contact", _("give at least one of person, department, phone, email"))
     values, errors = rules.check_fields(fields, names)
     if errors:
         raise InvalidInput.of(errors)
@@ -536,7 +561,7 @@ def request_change(core: Core, actor: Actor, fields: dict[str, str]) -> ReviewEn
     scope = require(core, actor, Action.REGISTRATION_CHANGE_REQUEST)
     names = tuple(f.name for f in rules.PARTICULARS if f.name in fields)
     if not names:
-        raise InvalidInput.single("change", "give at least one particular to change")
+        raise InvalidInput.single("change", _("give at least one particular to change"))
     values, errors = rules.check_fields(fields, names)
     if errors:
         raise InvalidInput.of(errors)
@@ -546,10 +571,10 @@ def request_change(core: Core, actor: Actor, fields: dict[str, str]) -> ReviewEn
         )
         assert registration.id is not None
         if review.pending_of(session, registration.id, CHANGE):
-            raise Conflict("A change request is already pending review; wait for the chamber's decision.")
+            raise Conflict(_("A change request is already pending review; wait for the chamber's decision."))
         changes = {n: values[n] for n in names if values[n] != getattr(registration, n)}
         if not changes:
-            raise InvalidInput.single("change", "every value given equals the registered one")
+            raise InvalidInput.single("change", _("every value given equals the registered one"))
         item = review.submit(session, core, actor, registration, CHANGE, {"changes": changes})
         return review.entry(session, item)
 
@@ -566,11 +591,12 @@ def request_renewal(core: Core, actor: Actor) -> ReviewEntry:
         if not rules.renewal_open(registration.valid_until, today):
             opens = registration.valid_until - timedelta(days=rules.RENEWAL_WINDOW_DAYS)
             raise WrongState(
-                f"Renewal opens on {opens.isoformat()}, 30 days before validity ends "
-                f"({registration.valid_until.isoformat()})."
+                _("Renewal opens on {opens}, 30 days before validity ends ({valid_until}).").format(
+                    opens=opens.isoformat(), valid_until=registration.valid_until.isoformat()
+                )
             )
         if review.pending_of(session, registration.id, RENEWAL):
-            raise Conflict("A renewal request is already pending review.")
+            raise Conflict(_("A renewal request is already pending review."))
         item = review.submit(
             session,
             core,
@@ -618,11 +644,14 @@ def _approve_renewal(session: Session, core: Core, actor: Actor, item: Any) -> N
 
 
 def _describe_change(item: Any) -> str:
-    return "change: " + ", ".join(f"{k} → {v}" for k, v in item.payload.get("changes", {}).items())
+    changes = ", ".join(f"{k} → {v}" for k, v in item.payload.get("changes", {}).items())
+    return _("change: {changes}").format(changes=changes)
 
 
 def _describe_renewal(item: Any) -> str:
-    return f"renewal: valid until {item.payload.get('valid_until')} → {item.payload.get('new_valid_until')}"
+    return _("renewal: valid until {valid_until} → {new_valid_until}").format(
+        valid_until=item.payload.get("valid_until"), new_valid_until=item.payload.get("new_valid_until")
+    )
 
 
 review.register(CHANGE, review.Handler(describe=_describe_change, approve=_approve_change))

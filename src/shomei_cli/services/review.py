@@ -18,6 +18,7 @@ from shomei_cli.domain.errors import InvalidInput, NotFound, WrongState
 from shomei_cli.domain.permissions import Action
 from shomei_cli.domain.records import ReviewEntry
 from shomei_cli.domain.validation import check_text
+from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
@@ -88,10 +89,12 @@ def list_items(core: Core, actor: Actor, kind: str | None, status: str | None) -
     """The chamber's queue, oldest first; by default the pending items."""
     require(core, actor, Action.REVIEW_DECIDE)
     if kind is not None and kind not in HANDLERS:
-        raise InvalidInput.single("kind", f"must be one of {', '.join(sorted(HANDLERS))}")
+        raise InvalidInput.single(
+            "kind", _("must be one of {choices}").format(choices=", ".join(sorted(HANDLERS)))
+        )
     wanted = status or PENDING
     if wanted not in {PENDING, *DECISIONS.values(), "all"}:
-        raise InvalidInput.single("status", "must be pending, approved, returned, rejected or all")
+        raise InvalidInput.single("status", _("must be pending, approved, returned, rejected or all"))
     statement = select(ReviewItem).where(ReviewItem.chamber_id == actor.chamber_id)
     if kind is not None:
         statement = statement.where(ReviewItem.kind == kind)
@@ -107,7 +110,7 @@ def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str 
     reference = reference.strip()
     require(core, actor, Action.REVIEW_DECIDE, target=reference)
     if decision not in DECISIONS:
-        raise InvalidInput.single("decision", "must be approve, return or reject")
+        raise InvalidInput.single("decision", _("must be approve, return or reject"))
     if decision != "approve":
         problems = check_text("reason", reason or "", max_length=MAX_REASON)
         if problems:
@@ -119,9 +122,13 @@ def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str 
             .with_for_update()
         ).first()
         if item is None:
-            raise NotFound(f"No review item {reference} in this chamber.")
+            raise NotFound(_("No review item {reference} in this chamber.").format(reference=reference))
         if item.status != PENDING:
-            raise WrongState(f"{reference} is already {item.status}; only pending items can be decided.")
+            raise WrongState(
+                _("{reference} is already {status}; only pending items can be decided.").format(
+                    reference=reference, status=item.status
+                )
+            )
         handler = HANDLERS[item.kind]
         item.reason = reason.strip() if reason else None  # handlers may pass it on to their subject
         if decision == "approve":
@@ -177,7 +184,7 @@ def item_by_reference(session: Session, chamber_id: int, reference: str) -> Revi
         .with_for_update()
     ).first()
     if item is None:  # pragma: no cover - every submitted subject has its item
-        raise NotFound(f"No review item {reference}.")
+        raise NotFound(_("No review item {reference}.").format(reference=reference))
     return item
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken
 
 from shomei_cli.domain.errors import Conflict
+from shomei_cli.i18n import _
 
 
 class SecretBox:
@@ -20,6 +21,8 @@ class SecretBox:
             return self._fernet.decrypt(sealed).decode()
         except InvalidToken:
             raise Conflict(
-                "The stored card password cannot be decrypted with this key (the store was moved, or "
-                "SHOMEI_SECRET_KEY differs): reset the password to print a new card."
+                _(
+                    "The stored card password cannot be decrypted with this key (the store was moved, or "
+                    "SHOMEI_SECRET_KEY differs): reset the password to print a new card."
+                )
             ) from None

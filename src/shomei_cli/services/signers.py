@@ -18,6 +18,7 @@ from shomei_cli.domain.permissions import Action, Role, Scope
 from shomei_cli.domain.records import CardPrint, SignerImport, SignerView
 from shomei_cli.domain.signatures import normalise_signature
 from shomei_cli.domain.validation import check_text
+from shomei_cli.i18n import _
 from shomei_cli.services import cards, review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
 from shomei_cli.services.auth import end_all_sessions, names_to_avoid
@@ -65,7 +66,12 @@ def find_signer(
         statement = statement.with_for_update(of=Signer)
     signer = session.exec(statement).first()
     if signer is None:
-        raise HiddenRecord(f"No signer {ref} that you can see.", actor=actor, action=action.value, target=ref)
+        raise HiddenRecord(
+            _("No signer {ref} that you can see.").format(ref=ref),
+            actor=actor,
+            action=action.value,
+            target=ref,
+        )
     return signer
 
 
@@ -130,8 +136,10 @@ def _create(
             [
                 FieldError(
                     "reason",
-                    f"is required: the company already has {rules.MAX_SIGNERS_WITHOUT_REASON} signers "
-                    "(a 16th and later signer needs a written reason)",
+                    _(
+                        "is required: the company already has {count} signers "
+                        "(a 16th and later signer needs a written reason)"
+                    ).format(count=rules.MAX_SIGNERS_WITHOUT_REASON),
                     row,
                 )
             ]
@@ -191,14 +199,28 @@ def import_signers(core: Core, actor: Actor, data: bytes, signatures: dict[str, 
         file_name = (row.values.get("signature") or "").strip()
         image = b""
         if not file_name:
-            errors.append(FieldError("signature", "is required (the image's file name)", row.number))
+            errors.append(FieldError("signature", _("is required (the image's file name)"), row.number))
         elif file_name not in signatures:
-            errors.append(FieldError("signature", f"{file_name} is not in the signatures folder", row.number))
+            errors.append(
+                FieldError(
+                    "signature",
+                    _("{file_name} is not in the signatures folder").format(file_name=file_name),
+                    row.number,
+                )
+            )
         else:
             try:
                 image = normalise_signature(signatures[file_name])
             except InvalidInput as bad:
-                errors += [FieldError(e.field, f"{file_name} {e.reason}", row.number) for e in bad.errors]
+                errors += [
+                    FieldError(
+                        e.field,
+                        # i18n: an image file and what is wrong with it, e.g. "sig.png is not an image"
+                        _("{file_name} {reason}").format(file_name=file_name, reason=e.reason),
+                        row.number,
+                    )
+                    for e in bad.errors
+                ]
         prepared.append((row.number, values, image, reason))
     if errors:
         raise InvalidInput.of(errors)
@@ -270,7 +292,7 @@ def update_signer(
     scope = require(core, actor, Action.SIGNER_MANAGE, target=ref)
     names = tuple(n for n in rules.SIGNER_FIELDS if n in fields)
     if not names and signature is None:
-        raise InvalidInput.single("signer", "give at least one particular or a new signature")
+        raise InvalidInput.single("signer", _("give at least one particular or a new signature"))
     values, errors = rules.check_signer_fields(fields, names)
     image = None
     if signature is not None:
@@ -283,7 +305,11 @@ def update_signer(
     with core.write() as session:
         signer = find_signer(session, actor, scope, ref, Action.SIGNER_MANAGE, lock=True)
         if signer.status in (rules.SignerStatus.REMOVED, rules.SignerStatus.REJECTED):
-            raise WrongState(f"Signer {signer.reference} is {signer.status}; register a new signer instead.")
+            raise WrongState(
+                _("Signer {reference} is {status}; register a new signer instead.").format(
+                    reference=signer.reference, status=signer.status
+                )
+            )
         for name in names:
             setattr(signer, name, values[name])
         registration = session.get_one(Registration, signer.registration_id)
@@ -323,7 +349,7 @@ def remove_signer(core: Core, actor: Actor, ref: str) -> SignerView:
     with core.write() as session:
         signer = find_signer(session, actor, scope, ref, Action.SIGNER_MANAGE, lock=True)
         if signer.status == rules.SignerStatus.REMOVED:
-            raise WrongState(f"Signer {signer.reference} is already removed.")
+            raise WrongState(_("Signer {reference} is already removed.").format(reference=signer.reference))
         signer.status = rules.SignerStatus.REMOVED.value
         signer.removed_at = now
         session.add(signer)
@@ -365,7 +391,7 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
 
     scope = require(core, actor, Action.SIGNER_CARD_PRINT)
     if not 1 <= len(refs) <= 500:
-        raise InvalidInput.single("signer", "name between 1 and 500 signers")
+        raise InvalidInput.single("signer", _("name between 1 and 500 signers"))
     cards.purge_spent(core)
     now = core.clock.now()
     with core.read() as session:
@@ -384,11 +410,17 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
             signer = find_signer(session, actor, scope, ref, Action.SIGNER_CARD_PRINT, lock=True)
             if signer.status != rules.SignerStatus.ACTIVE:
                 raise WrongState(
-                    f"Signer {signer.reference} is {signer.status}: a card can be printed only for a signer "
-                    "the chamber has approved."
+                    _(
+                        "Signer {reference} is {status}: a card can be printed only for a signer "
+                        "the chamber has approved."
+                    ).format(reference=signer.reference, status=signer.status)
                 )
             if signer.account_id is None and ref not in fresh:
-                raise WrongState(f"Signer {signer.reference} changed meanwhile; print its card again.")
+                raise WrongState(
+                    _("Signer {reference} changed meanwhile; print its card again.").format(
+                        reference=signer.reference
+                    )
+                )
             account = _issue_user_id(session, core, actor, signer, fresh.get(ref, ""), hashes.get(ref, ""))
             outcome = cards.take_print(session, core, account, chamber.time_zone, cards.SIGNER_CARD)
             record(
@@ -435,7 +467,7 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
             a.login_id,
             data[0].registration_number,
             o.password,
-            o.notice,
+            cards.notice_for_user(o.notice),
             o.first_printed_at,
             o.print_count,
             pdf,
@@ -486,7 +518,11 @@ def reset_signer_password(core: Core, actor: Actor, user_id: str, password: str 
     with core.read() as session:
         signer = find_signer(session, actor, scope, user_id, Action.SIGNER_PASSWORD_RESET)
         if signer.account_id is None:
-            raise WrongState(f"Signer {signer.reference} has no user ID yet: print its card to issue one.")
+            raise WrongState(
+                _("Signer {reference} has no user ID yet: print its card to issue one.").format(
+                    reference=signer.reference
+                )
+            )
         account = session.get_one(Account, signer.account_id)
         names = names_to_avoid(session, account)
     if password is not None:
@@ -498,7 +534,7 @@ def reset_signer_password(core: Core, actor: Actor, user_id: str, password: str 
         signer = find_signer(session, actor, scope, user_id, Action.SIGNER_PASSWORD_RESET, lock=True)
         account = session.get_one(Account, signer.account_id)
         if account.status != "active":
-            raise WrongState(f"User ID {account.login_id} is disabled.")
+            raise WrongState(_("User ID {login_id} is disabled.").format(login_id=account.login_id))
         account.password_hash = password_hash
         account.must_change_password = True
         account.password_changed_at = now
@@ -557,8 +593,10 @@ def _reject(session: Session, core: Core, actor: Actor, item: Any) -> None:
 
 
 def _describe(item: Any) -> str:
-    what = "new signer" if item.kind == ADDITION else "new signature"
-    return f"{what}: {item.payload.get('signer')}"
+    signer = item.payload.get("signer")
+    if item.kind == ADDITION:
+        return _("new signer: {signer}").format(signer=signer)
+    return _("new signature: {signer}").format(signer=signer)
 
 
 for _kind in (ADDITION, SIGNATURE_CHANGE):

@@ -11,6 +11,7 @@ from shomei_cli.domain.errors import InvalidInput, WrongState
 from shomei_cli.domain.passwords import generate_password
 from shomei_cli.domain.permissions import Action, Role
 from shomei_cli.domain.records import NewAccount, SubIdView
+from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
 from shomei_cli.services.auth import end_all_sessions
 from shomei_cli.services.core import Core
@@ -31,7 +32,10 @@ def _find(session: Session, actor: Actor, login_id: str, action: Action, *, lock
     account = session.exec(statement).first()
     if account is None:
         raise HiddenRecord(
-            f"No sub ID {login_id.strip()} of yours.", actor=actor, action=action.value, target=login_id
+            _("No sub ID {login_id} of yours.").format(login_id=login_id.strip()),
+            actor=actor,
+            action=action.value,
+            target=login_id,
         )
     return account
 
@@ -61,7 +65,7 @@ def add_sub(core: Core, actor: Actor, name: str, email: str | None) -> NewAccoun
     with core.write() as session:
         me = session.get_one(Account, actor.account_id)
         if me.status != "active":
-            raise WrongState("Your user ID is disabled.")
+            raise WrongState(_("Your user ID is disabled."))
         account = Account(
             chamber_id=actor.chamber_id,
             login_id=rules.sub_login_id(next_value(session, actor.chamber_id, "sub_id")),
@@ -103,7 +107,7 @@ def show_sub(core: Core, actor: Actor, login_id: str) -> SubIdView:
 def update_sub(core: Core, actor: Actor, login_id: str, name: str | None, email: str | None) -> SubIdView:
     require(core, actor, Action.SUBID_MANAGE, target=login_id)
     if name is None and email is None:
-        raise InvalidInput.single("subid", "give --name or --email")
+        raise InvalidInput.single("subid", _("give --name or --email"))
     values, errors = rules.check_sub_fields(name, email)
     if errors:
         raise InvalidInput.of(errors)
@@ -130,7 +134,7 @@ def remove_sub(core: Core, actor: Actor, login_id: str) -> SubIdView:
     with core.write() as session:
         account = _find(session, actor, login_id, Action.SUBID_MANAGE, lock=True)
         if account.status != "active":
-            raise WrongState(f"Sub ID {account.login_id} is already removed.")
+            raise WrongState(_("Sub ID {login_id} is already removed.").format(login_id=account.login_id))
         account.status = "disabled"
         session.add(account)
         end_all_sessions(session, account, now, "disabled")
@@ -147,7 +151,7 @@ def reset_sub_password(core: Core, actor: Actor, login_id: str) -> NewAccount:
     with core.write() as session:
         account = _find(session, actor, login_id, Action.SUBID_PASSWORD_RESET, lock=True)
         if account.status != "active":
-            raise WrongState(f"Sub ID {account.login_id} is removed.")
+            raise WrongState(_("Sub ID {login_id} is removed.").format(login_id=account.login_id))
         account.password_hash = password_hash
         account.must_change_password = True
         account.password_changed_at = now

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from shomei_cli.domain.errors import Conflict, StoreIncompatible, Unavailable
+from shomei_cli.i18n import _
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -85,11 +86,13 @@ def unit_of_work(engine: Engine, *, write: bool) -> Iterator[Session]:
     except IntegrityError:
         # two writers made the same thing at the same moment; the loser's transaction is rolled back whole
         raise Conflict(
-            "This change collided with another made at the same time; nothing was changed. Try again."
+            _("This change collided with another made at the same time; nothing was changed. Try again.")
         ) from None
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise Unavailable(f"The database connection was lost: {safe_url(str(engine.url))}") from None
+            raise Unavailable(
+                _("The database connection was lost: {url}").format(url=safe_url(str(engine.url)))
+            ) from None
         raise
 
 
@@ -99,13 +102,19 @@ def translate_operational_error(exc: DBAPIError, engine: Engine) -> Exception:
     where = safe_url(str(engine.url))
     if "file is not a database" in text or "file is encrypted" in text:
         return StoreIncompatible(
-            f"{where} is not a shomei database (it is not an SQLite file); nothing was changed."
+            _("{url} is not a shomei database (it is not an SQLite file); nothing was changed.").format(
+                url=where
+            )
         )
     if "no such table" in text or "no such column" in text or "does not exist" in text:
         return StoreIncompatible(
-            f"{where} does not have the tables this version of shomei expects; "
-            "run `shomei db upgrade` if it is an older shomei store."
+            _(
+                "{url} does not have the tables this version of shomei expects; "
+                "run `shomei db upgrade` if it is an older shomei store."
+            ).format(url=where)
         )
+    if not text:
+        return Unavailable(_("The database cannot be reached: {url} (no detail)").format(url=where))
     return Unavailable(
-        f"The database cannot be reached: {where} ({text.splitlines()[0] if text else 'no detail'})"
+        _("The database cannot be reached: {url} ({detail})").format(url=where, detail=text.splitlines()[0])
     )

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from shomei_cli.domain.errors import StoreIncompatible
+from shomei_cli.i18n import _
 from shomei_cli.store.engine import is_sqlite, safe_url, translate_operational_error
 
 # The newest migration. tests/unit/test_migrations.py checks that it is Alembic's head.
@@ -44,8 +45,10 @@ def current_revision(connection: Connection) -> str | None:
         return None
     if "alembic_version" not in tables:
         raise StoreIncompatible(
-            f"{safe_url(str(connection.engine.url))} is not a shomei database "
-            f"(it has tables, but no shomei schema version); nothing was changed."
+            _(
+                "{url} is not a shomei database "
+                "(it has tables, but no shomei schema version); nothing was changed."
+            ).format(url=safe_url(str(connection.engine.url)))
         )
     row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
     return None if row is None else str(row[0])
@@ -71,12 +74,16 @@ def _check_revision(revision: str, engine: Engine) -> None:
     where = safe_url(str(engine.url))
     if revision in known_revisions():
         raise StoreIncompatible(
-            f"The store at {where} has an older schema ({revision}); run `shomei db upgrade` "
-            f"to bring it to {HEAD_REVISION} without losing data."
+            _(
+                "The store at {url} has an older schema ({revision}); run `shomei db upgrade` "
+                "to bring it to {head} without losing data."
+            ).format(url=where, revision=revision, head=HEAD_REVISION)
         )
     raise StoreIncompatible(
-        f"The store at {where} was written by a newer version of shomei (schema {revision}); "
-        "upgrade shomei to use it. Nothing was changed."
+        _(
+            "The store at {url} was written by a newer version of shomei (schema {revision}); "
+            "upgrade shomei to use it. Nothing was changed."
+        ).format(url=where, revision=revision)
     )
 
 
