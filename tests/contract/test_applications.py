@@ -5,8 +5,8 @@ apply, application_content, amend_application, submit_application, cancel_applic
 show_application, pay_application, print_certificate, receipt, verify, fees, set_fee, topup, balance and
 chamber_settings, with list_reviews and decide_review on application items. The companies, signers and sub IDs
 are made through the backends (tests/contract/companies.py); the forms are docs/examples/*.toml, read as a
-.json file of the same form would be (dates as ISO strings): the remote backend cannot send the TOML file's
-own dates (TOML_DATES_BUG, at the end, with the other places where local and remote part ways).
+.json file of the same form would be (dates as ISO strings), and once as the TOML file itself gives them
+(dates as dates), which the remote backend sends as ISO strings too.
 
 Certificates and receipts are drawn for real, and read back, only in the first test (a drawing costs about
 0.3 s); elsewhere ``stub_documents`` draws them as stubs, which must come back byte for byte.
@@ -1211,14 +1211,6 @@ PATH_SEGMENT_BUG = (
     "InvalidInput, registration is required)"
 )
 
-TOML_DATES_BUG = (
-    "backends/remote.py RemoteBackend.apply/amend_application send the content with httpx's json=, "
-    "which cannot encode the datetime.date values tomllib makes of TOML dates (invoice.date, "
-    "transport.on_or_about, document_date): TypeError 'Object of type date is not JSON serializable' "
-    "before any request; locally the same form is accepted. So `shomei --endpoint … cert apply --file "
-    "shipment.toml` (the documented example) fails with exit 1 on a server"
-)
-
 
 def stored(call: Callable[[], ApplicationView]) -> object:
     """The content an application call stored, or (as an Outcome) how it failed."""
@@ -1230,7 +1222,6 @@ def stored(call: Callable[[], ApplicationView]) -> object:
 def test_a_form_as_read_from_its_toml_file_is_accepted(
     request: pytest.FixtureRequest, way: str, make_backend: MakeBackend, staff: Backend
 ) -> None:
-    differs_on(request, way, "remote", TOML_DATES_BUG)
     signer = the_signer(with_signer(make_backend, staff))
     draft = application("AP0000001", "co", SHIPMENT, status="draft")
     assert {
@@ -1240,15 +1231,6 @@ def test_a_form_as_read_from_its_toml_file_is_accepted(
         "apply:invoice": stored(lambda: signer.apply("invoice", example_form("invoice"), INVOICE_PDF, False)),
     } == {"apply:co": SHIPMENT, "amend:co": SHIPMENT, "apply:signature": SIGNATURE, "apply:invoice": INVOICE}
     assert signer.show_application("AP0000001") == draft
-
-
-BODY_LIMIT_BUG = (
-    "server/app.py create_app gives the larger upload limit (settings.max_upload_bytes) only to "
-    "/api/v1/registrations/batch and /api/v1/signers; /api/v1/applications (and …/content) keep "
-    "max_body_bytes, 1 MiB, which the base64 of a PDF over about 768 KB exceeds: the server answers 413 "
-    "body_too_large (a plain ShomeiError, exit 1 at the CLI) where the local store accepts the invoice, "
-    "as docs/certificates.md promises up to 10 MB and 20 pages"
-)
 
 
 def padded_pdf(size: int) -> bytes:
@@ -1268,7 +1250,6 @@ def padded_pdf(size: int) -> bytes:
 def test_an_invoice_of_two_megabytes_is_accepted_as_the_documented_ten_megabytes_allow(
     request: pytest.FixtureRequest, way: str, make_backend: MakeBackend, staff: Backend
 ) -> None:
-    differs_on(request, way, "remote", BODY_LIMIT_BUG)
     signer = the_signer(with_signer(make_backend, staff))
     invoice = padded_pdf(2_000_000)
     assert 2_000_000 < len(invoice) < 10 * 1024 * 1024

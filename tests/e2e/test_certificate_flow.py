@@ -4,7 +4,8 @@ subprocesses (each person with their own SHOMEI_HOME), exact outputs and exit co
 The company is onboarded through the CLI as in test_company_flow.py (staff issue
 docs/examples/registrations.csv, the administrator of 1301000001 adds the signer 大阪 正人, staff approve it,
 its 署名登録証 issues U000001). Then the signer applies with docs/examples/shipment.toml (as a .json file of
-the same form: see the xfail below), staff approve it from the review queue and top up the company's balance,
+the same form; the TOML file itself is applied in a test of its own), staff approve it from the review
+queue and top up the company's balance,
 the signer pays (which issues the certificate), prints it and its receipt, and anyone, never logged in,
 verifies it by number and access code, on the CLI and on the public page its QR code opens.
 A wrong access code answers exactly as an unknown number does (exit 5).
@@ -307,15 +308,6 @@ def test_a_certificate_of_origin_applied_approved_paid_printed_and_verified_thro
     assert server.server_errors() == []
 
 
-TOML_DATES_BUG = (
-    "`shomei --endpoint … cert apply --file shipment.toml` exits 1 (Unexpected error (TypeError): Object of "
-    "type date is not JSON serializable): cli/cert.py passes tomllib's datetime.date values on, and "
-    "RemoteBackend.apply sends them with httpx's json=, which cannot encode them; the same file works on a "
-    "local store (tests/contract/test_applications.py::test_a_form_as_read_from_its_toml_file_is_accepted)"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=TOML_DATES_BUG)
 def test_the_documented_toml_example_applies_through_a_real_server(
     server: Server, chamber: dict[str, Any], new_cli: Callable[[str | None], Cli], tmp_path: Path
 ) -> None:

@@ -298,7 +298,7 @@ class RemoteBackend:
             "draft": draft,
             "attachment": _b64(attachment) if attachment is not None else None,
         }
-        return self._record(ApplicationView, "POST", "/applications", json=body)
+        return self._record(ApplicationView, "POST", "/applications", **_json_body(body))
 
     def application_content(self, ref: str) -> tuple[str, dict[str, Any]]:
         view = self.show_application(ref)
@@ -308,7 +308,8 @@ class RemoteBackend:
         self, ref: str, content: dict[str, Any], attachment: bytes | None
     ) -> ApplicationView:
         body = {"content": content, "attachment": _b64(attachment) if attachment is not None else None}
-        return self._record(ApplicationView, "PUT", f"/applications/{_segment(ref)}/content", json=body)
+        path = f"/applications/{_segment(ref)}/content"
+        return self._record(ApplicationView, "PUT", path, **_json_body(body))
 
     def submit_application(self, ref: str) -> ApplicationView:
         return self._record(ApplicationView, "POST", f"/applications/{_segment(ref)}/submission")
@@ -414,3 +415,11 @@ def _segment(value: str) -> str:
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
+
+
+def _json_body(body: dict[str, Any]) -> dict[str, Any]:
+    """An application form as the request's JSON: orjson writes the dates and times a TOML file gives
+    (invoice.date = 2026-11-20) in ISO 8601, as the server's forms read them; httpx's json= cannot."""
+    import orjson
+
+    return {"content": orjson.dumps(body), "headers": {"Content-Type": "application/json"}}

@@ -290,6 +290,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         larger={
             f"{API}/registrations/batch": settings.max_upload_bytes,
             f"{API}/signers": settings.max_upload_bytes,  # signature images, onboarding batches
+            f"{API}/applications": settings.max_upload_bytes,  # invoices attached as PDFs
         },
     )
     app.add_middleware(RequestLanguage)  # outermost: even a refused body is answered in the client's language
