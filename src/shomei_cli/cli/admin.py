@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shomei_cli.cli import output
+from shomei_cli.cli import completion, output
 from shomei_cli.cli.audit_view import ActionOption, ActorOption, LimitOption, SinceOption, show_audit
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
@@ -43,7 +43,12 @@ def issue(
         Path, typer.Option("--out", help=_("Where to write one 貿易登録証 PDF per registration."))
     ] = Path("cards"),
     kind: Annotated[
-        str | None, typer.Option("--kind", help=_("exporter (申請者) or agent (代行業者)."))
+        str | None,
+        typer.Option(
+            "--kind",
+            help=_("exporter (申請者) or agent (代行業者)."),
+            autocompletion=completion.registration_kinds,
+        ),
     ] = None,
     corporate_number: Annotated[
         str | None, typer.Option("--corporate-number", help=_("法人番号, 13 digits."))
@@ -189,7 +194,14 @@ def _report_issue(
 @app.command("list", help=_("The chamber's registrations (staff)."))
 def list_(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option("--status", help=_("active, suspended or expired."))] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help=_("active, suspended or expired."),
+            autocompletion=completion.registration_statuses,
+        ),
+    ] = None,
     expiring_within: Annotated[
         int | None, typer.Option("--expiring-within", help=_("Only those whose validity ends within DAYS."))
     ] = None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shomei_cli.cli import output
+from shomei_cli.cli import completion, output
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
@@ -22,7 +22,11 @@ app = new_group(_("Applications for certificates (co, invoice, signature), payme
 RefArg = Annotated[str, typer.Argument(help=_("The application's reference (AP…) or reception number."))]
 TypeOption = Annotated[
     str,
-    typer.Option("--type", help=_("co (原産地証明書), invoice (インボイス証明) or signature (サイン証明).")),
+    typer.Option(
+        "--type",
+        help=_("co (原産地証明書), invoice (インボイス証明) or signature (サイン証明)."),
+        autocompletion=completion.certificate_types,
+    ),
 ]
 FileOption = Annotated[
     Path | None, typer.Option("--file", help=_("The application as TOML or JSON (docs/certificates.md)."))
@@ -87,7 +91,12 @@ def emit_application(view: ApplicationView, as_json: bool) -> None:
 )
 def apply(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option("--type", help=_("co, invoice or signature."))] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--type", help=_("co, invoice or signature."), autocompletion=completion.certificate_types
+        ),
+    ] = None,
     file: FileOption = None,
     attachment: AttachmentOption = None,
     from_ref: Annotated[
@@ -163,10 +172,17 @@ def list_(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", help=_("draft, submitted, returned, approved, rejected, paid, issued, cancelled.")
+            "--status",
+            help=_("draft, submitted, returned, approved, rejected, paid, issued, cancelled."),
+            autocompletion=completion.application_statuses,
         ),
     ] = None,
-    kind: Annotated[str | None, typer.Option("--type", help=_("co, invoice or signature."))] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--type", help=_("co, invoice or signature."), autocompletion=completion.certificate_types
+        ),
+    ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help=_("Created on or after this date (YYYY-MM-DD)."))
     ] = None,
@@ -269,7 +285,12 @@ def pay(
     ctx: typer.Context,
     ref: RefArg,
     method: Annotated[
-        str, typer.Option("--method", help=_("prepaid (the company's balance) or card."))
+        str,
+        typer.Option(
+            "--method",
+            help=_("prepaid (the company's balance) or card."),
+            autocompletion=completion.payment_methods,
+        ),
     ] = "prepaid",
     reference: Annotated[
         str | None, typer.Option("--reference", help=_("The card payment's reference."))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from shomei_cli.cli import output
+from shomei_cli.cli import completion, output
 from shomei_cli.cli.audit_view import (
     ActionOption,
     ActorOption,
@@ -124,10 +124,21 @@ ReferenceArg = Annotated[str, typer.Argument(help=_("The item's reference, e.g. 
 @review_app.command("list", help=_("Items waiting for a decision (or decided ones, with --status)."))
 def review_list(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option("--kind", help=_("change or renewal."))] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help=_("application, change, renewal, signature_change or signer_addition."),
+            autocompletion=completion.review_kinds,
+        ),
+    ] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", help=_("pending (default), approved, returned, rejected or all.")),
+        typer.Option(
+            "--status",
+            help=_("pending (default), approved, returned, rejected or all."),
+            autocompletion=completion.review_statuses,
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -219,7 +230,12 @@ def fees_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 )
 def fees_set(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Option("--type", help=_("co, invoice or signature."))],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--type", help=_("co, invoice or signature."), autocompletion=completion.certificate_types
+        ),
+    ],
     member: Annotated[bool, typer.Option("--member/--non-member", help=_("Which price: members' or not."))],
     per_application: Annotated[int, typer.Option("--per-application", help=_("Yen per application."))],
     per_copy: Annotated[int, typer.Option("--per-copy", help=_("Yen per extra copy."))],

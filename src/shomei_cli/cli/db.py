@@ -12,6 +12,12 @@ from shomei_cli.i18n import _
 app = new_group(_("The store's schema (on the store's own host)."))
 
 
+@app.callback()
+def db() -> None:
+    # a group of one command is still a group: the documented command is `shomei db upgrade`
+    pass
+
+
 @app.command(help=_("Bring the store's schema up to date without losing data (creates a new store)."))
 def upgrade(ctx: typer.Context, as_json: JsonOption = False) -> None:
     st = state(ctx)

@@ -84,6 +84,10 @@ class ShomeiGroup(TyperGroup):
             return super().invoke(ctx)
         except typer.Exit:
             raise
+        except BrokenPipeError:
+            # the reader went away (`shomei cert list --json | head`): stop quietly, as the Python docs advise
+            _silence_stdout()
+            ctx.exit(1)
         except Exception as exc:
             if _is_click_exception(exc):
                 raise
@@ -98,6 +102,20 @@ class ShomeiGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so that the interpreter's final flush does not fail again."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's capture): nothing will be flushed to a pipe
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _is_click_exception(exc: Exception) -> bool:
@@ -117,6 +135,12 @@ app = typer.Typer(
 )
 
 
+def _complete_profiles(incomplete: str) -> list[str]:
+    from shomei_cli.cli.completion import profiles
+
+    return profiles(incomplete)
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"shomei {__version__}")  # not translated: the program's name and version
@@ -129,7 +153,10 @@ def main(
     profile: Annotated[
         str | None,
         typer.Option(
-            "--profile", envvar=config.ENV_PROFILE, help=_("The profile to use (default: default).")
+            "--profile",
+            envvar=config.ENV_PROFILE,
+            help=_("The profile to use (default: default)."),
+            autocompletion=_complete_profiles,
         ),
     ] = None,
     endpoint: Annotated[

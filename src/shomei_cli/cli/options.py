@@ -13,8 +13,9 @@ JSON_META_KEY = "shomei_json"
 
 
 def new_group(help: str) -> typer.Typer:
-    """Every group is made here: plain help (no rich rendering, which would triple start-up time)."""
-    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    """Every group is made here: plain help (no rich rendering, which would triple start-up time); shell
+    completion is installed from the root (`shomei --install-completion`), not from each group."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 
 def _remember_json(ctx: typer.Context, value: bool) -> bool:
