@@ -464,11 +464,12 @@ def _list_statement(session: Session, actor: Actor, scope: Scope, query: Applica
         statement = statement.where(col(a.status) == query.status)
     if query.type:
         statement = statement.where(col(a.type) == query.type.strip().lower())
-    zone = session.get_one(Chamber, actor.chamber_id).time_zone
-    if query.since:
-        statement = statement.where(col(a.created_at) >= _day_start(query.since, zone))
-    if query.until:
-        statement = statement.where(col(a.created_at) < _day_start(query.until + timedelta(days=1), zone))
+    if query.since or query.until:  # the chamber's zone says when its days begin
+        zone = session.get_one(Chamber, actor.chamber_id).time_zone
+        if query.since:
+            statement = statement.where(col(a.created_at) >= _day_start(query.since, zone))
+        if query.until:
+            statement = statement.where(col(a.created_at) < _day_start(query.until + timedelta(days=1), zone))
     if query.before:
         anchor = session.exec(
             select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)

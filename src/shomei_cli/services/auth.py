@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select, update
 
@@ -35,6 +36,8 @@ from shomei_cli.services.core import Core
 from shomei_cli.store.tables import Account, Chamber, LoginSession
 
 TOKEN_BYTES = 32  # 256 bits
+# a session's idle timer is refreshed at most this often: a request within it is decided by a read alone
+IDLE_REFRESH = timedelta(seconds=60)
 
 
 def token_hash(token: str) -> str:
@@ -256,13 +259,28 @@ def authenticate(core: Core, token: str | None, *, allow_temporary_password: boo
         raise NotLoggedIn()
     now = core.clock.now()
     digest = token_hash(token)
+    with core.read() as session:
+        # most requests come within a minute of the session's last one: a read decides them, and the idle
+        # timer is refreshed (a write, a commit) at most once a minute
+        row = _session_row(session, digest)
+        if row is not None:
+            login_session, account, chamber = row
+            fresh = (
+                login_session.ended_at is None
+                and account.status == "active"
+                and now - as_utc(login_session.last_seen_at) < IDLE_REFRESH
+                and rules.session_end_reason(
+                    login_session.created_at, login_session.last_seen_at, now, _limits(chamber)
+                )
+                is None
+            )
+            if fresh:
+                actor = _actor(chamber, account, login_session)
+                if actor.must_change_password and not allow_temporary_password:
+                    raise PasswordChangeRequired()
+                return actor
     with core.write() as session:
-        row = session.exec(
-            select(LoginSession, Account, Chamber)
-            .join(Account, col(Account.id) == col(LoginSession.account_id))
-            .join(Chamber, col(Chamber.id) == col(Account.chamber_id))
-            .where(LoginSession.token_hash == digest)
-        ).first()
+        row = _session_row(session, digest)
         if row is None:
             raise NotLoggedIn(_("The saved session is not known to this store or server: log in again."))
         login_session, account, chamber = row
@@ -289,6 +307,15 @@ def authenticate(core: Core, token: str | None, *, allow_temporary_password: boo
     if actor.must_change_password and not allow_temporary_password:
         raise PasswordChangeRequired()
     return actor
+
+
+def _session_row(session: Session, digest: str) -> Any:
+    return session.exec(
+        select(LoginSession, Account, Chamber)
+        .join(Account, col(Account.id) == col(LoginSession.account_id))
+        .join(Chamber, col(Chamber.id) == col(Account.chamber_id))
+        .where(LoginSession.token_hash == digest)
+    ).first()
 
 
 def identity(core: Core, actor: Actor) -> Identity:

@@ -209,3 +209,55 @@ def test_audit_view_filters_by_actor_action_and_since(
     assert [e.action for e in since] == ["staff.create"]
     by_nobody = audit.list_events(core, actor, AuditQuery(actor="S00002"))
     assert by_nobody == []
+
+
+def last_seen(core: Core, token: str) -> object:
+    with core.read() as session:
+        stored = session.exec(
+            select(LoginSession).where(LoginSession.token_hash == auth.token_hash(token))
+        ).one()
+        return stored.last_seen_at.replace(tzinfo=None)
+
+
+def test_the_idle_timer_is_refreshed_at_most_once_a_minute(
+    core: Core, chamber: NewChamber, clock: FixedClock
+) -> None:
+    token = auth.login(core, "1301", "S00001", TEST_PASSWORD).token
+    logged_in = last_seen(core, token)
+    clock.advance(timedelta(seconds=59))
+    assert auth.authenticate(core, token).login_id == "S00001"
+    assert last_seen(core, token) == logged_in  # decided by a read: nothing written
+    clock.advance(timedelta(seconds=1))
+    auth.authenticate(core, token)
+    assert last_seen(core, token) == logged_in + timedelta(seconds=60)
+
+
+def test_within_the_minute_the_idle_hour_counts_from_the_last_refresh(
+    core: Core, chamber: NewChamber, clock: FixedClock
+) -> None:
+    token = auth.login(core, "1301", "S00001", TEST_PASSWORD).token
+    clock.advance(timedelta(seconds=30))
+    auth.authenticate(core, token)  # not written down: the hour still counts from the login
+    clock.advance(timedelta(minutes=59, seconds=30))
+    with pytest.raises(SessionEnded) as caught:
+        auth.authenticate(core, token)
+    assert caught.value.reason == "idle_timeout"
+
+
+def test_within_the_minute_a_superseded_or_disabled_session_is_still_refused(
+    core: Core, chamber: NewChamber, clock: FixedClock
+) -> None:
+    token = auth.login(core, "1301", "S00001", TEST_PASSWORD).token
+    auth.authenticate(core, token)
+    auth.login(core, "1301", "S00001", TEST_PASSWORD)  # elsewhere, within the same minute
+    with pytest.raises(SessionEnded) as caught:
+        auth.authenticate(core, token)
+    assert caught.value.reason == "superseded"
+    again = auth.login(core, "1301", "S00001", TEST_PASSWORD).token
+    with core.write() as session:
+        account = session.exec(select(Account).where(Account.login_id == "S00001")).one()
+        account.status = "disabled"
+        session.add(account)
+    with pytest.raises(SessionEnded) as caught:
+        auth.authenticate(core, again)
+    assert caught.value.reason == "disabled"
