@@ -253,6 +253,8 @@ def _register_problem_schema(app: FastAPI) -> None:
 def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     """The server over ``core`` (or the store at ``settings.database_url``)."""
     core = core or Core.open(settings.database_url, secret_key=settings.secret_key)
+    if settings.public_url and core.public_url is None:
+        core.public_url = settings.public_url
     limiter = LoginLimiter(settings.login_limit_per_id, settings.login_limit_per_address)
     verify_limiter = AddressLimiter(settings.verify_limit_per_address)
 

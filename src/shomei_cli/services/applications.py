@@ -678,19 +678,32 @@ def print_certificate(core: Core, actor: Actor, ref: str) -> DocumentFile:
             target=application.certificate_number,
             details={"print": application.print_count},
         )
-        data = _certificate_data(session, application)
+        data = _certificate_data(session, core, application)
         pdf = render_certificate(data)
         return DocumentFile(application.certificate_number or "", application.print_count, pdf)
 
 
-def _certificate_data(session: Session, application: Application) -> Any:
+UNSET_VERIFICATION_URL = "https://verify.invalid/verify"  # .invalid never resolves: plainly unconfigured
+
+
+def verification_base(chamber_setting: str | None, public_url: str | None) -> str:
+    """Where a certificate's QR code points: the chamber's setting, else the server's public address plus
+    /verify (the page `shomei serve` serves), else an address that is plainly not configured."""
+    if chamber_setting:
+        return chamber_setting
+    if public_url:
+        return public_url.rstrip("/") + "/verify"
+    return UNSET_VERIFICATION_URL
+
+
+def _certificate_data(session: Session, core: Core, application: Application) -> Any:
     from shomei_cli.documents.certificates import CertificateData
 
     chamber = session.get_one(Chamber, application.chamber_id)
     registration = session.get_one(Registration, application.registration_id)
     signer = session.get_one(Signer, application.signer_id)
     assert application.issued_at is not None
-    base = chamber.verification_url or "https://verify.invalid/verify"
+    base = verification_base(chamber.verification_url, core.public_url)
     separator = "&" if "?" in base else "?"
     url = f"{base}{separator}n={application.certificate_number}&c={application.access_code}"
     return CertificateData(

@@ -22,6 +22,9 @@ class Core:
     clock: Clock = field(default_factory=SystemClock)
     hashing: PasswordHashing = field(default_factory=PasswordHashing)
     secrets: SecretBox = field(default_factory=SecretBox)
+    # a server's public address (serve --public-url): the verification page QR codes point to when the
+    # chamber has set no verification URL of its own
+    public_url: str | None = None
 
     @classmethod
     def open(
