@@ -398,7 +398,7 @@ def test_an_administrator_cannot_apply_and_a_bad_file_is_invalid_input(
     assert invalid.exit_code == 7
     assert invalid.json()["error"]["errors"] == [
         {
-            "field": "goods.0.unit",
+            "field": "goods.1.unit",
             "reason": "must be a concrete unit of quantity (kg, pcs, m, L …), not a lot or a package",
         }
     ]

@@ -893,9 +893,9 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
         FieldError("destination_country", "is not a country (ISO 3166): 'Atlantis'"),
         FieldError("invoice.date", "must not be after the application date (2026-11-27)"),
         FieldError(
-            "goods.0.unit", "must be a concrete unit of quantity (kg, pcs, m, L …), not a lot or a package"
+            "goods.1.unit", "must be a concrete unit of quantity (kg, pcs, m, L …), not a lot or a package"
         ),
-        FieldError("goods.1.hs_code", "String should match pattern '^\\d{4}\\.?\\d{2}$'"),
+        FieldError("goods.2.hs_code", "must be a 6-digit HS code, e.g. 8413.70 or 841370"),
         FieldError("colour", "Extra inputs are not permitted"),
     )
     kinds = ", ".join(sorted(review.HANDLERS))

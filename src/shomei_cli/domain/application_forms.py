@@ -204,15 +204,20 @@ def parse_form(kind: CertificateType, content: dict[str, Any], today: date) -> F
     try:
         return FORMS[kind].model_validate(content, context={"today": today})
     except ValidationError as exc:
-        raise InvalidInput.of(
-            [FieldError(".".join(str(p) for p in e["loc"]) or "form", _reason(e)) for e in exc.errors()]
-        ) from None
+        raise InvalidInput.of([FieldError(_path(e["loc"]), _reason(e)) for e in exc.errors()]) from None
+
+
+def _path(location: tuple[int | str, ...]) -> str:
+    """A field's path as people count: ``goods.1.unit`` is the unit of the first [[goods]] line."""
+    return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in location) or "form"
 
 
 def _reason(error: Any) -> str:
     """What is wrong with one field: shomei's own words (a ValueError of a validator), or pydantic's."""
     message = str(error.get("msg", ""))
     kind = str(error.get("type", ""))
+    if kind == "string_pattern_mismatch" and tuple(error.get("loc", ()))[-1:] == ("hs_code",):
+        return _("must be a 6-digit HS code, e.g. 8413.70 or 841370")
     if kind == "value_error":
         return message.removeprefix("Value error, ")
     context = error.get("ctx") or {}
