@@ -1083,7 +1083,7 @@ def test_a_certificate_prints_for_fourteen_days_and_an_expired_registration_subm
         expired = (
             Expired,
             "expired",
-            f"The certificate {CERT} could be printed until 2026-12-11T01:00+00:00; apply again for a new "
+            f"The certificate {CERT} could be printed until 2026-12-11T10:00+09:00; apply again for a new "
             "one.",
             [],
         )

@@ -234,7 +234,7 @@ def list_(
                     a.status,
                     a.destination_country,
                     a.applicant,
-                    a.fee,
+                    f"¥{a.fee:,}" if a.fee is not None else None,
                     a.certificate_number,
                 )
                 for a in rows

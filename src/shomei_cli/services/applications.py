@@ -661,7 +661,11 @@ def print_certificate(core: Core, actor: Actor, ref: str) -> DocumentFile:
                 )
             )
         if not rules.print_window_open(application.issued_at, now):
-            until = as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)
+            from zoneinfo import ZoneInfo
+
+            zone = ZoneInfo(session.get_one(Chamber, application.chamber_id).time_zone)
+            # in the chamber's time, as every other instant shown to the company
+            until = (as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)).astimezone(zone)
             raise Expired(
                 _(
                     "The certificate {number} could be printed until {until}; apply again for a new one."

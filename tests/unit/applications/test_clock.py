@@ -108,7 +108,7 @@ def test_printing_is_possible_for_fourteen_days_and_every_print_is_recorded(worl
         with pytest.raises(Expired) as refused:
             api.print_certificate(core, world.token(who), ref)
         assert refused.value.message == (
-            "The certificate 1301-2026-0000001 could be printed until 2026-12-11T01:00+00:00; "
+            "The certificate 1301-2026-0000001 could be printed until 2026-12-11T10:00+09:00; "
             "apply again for a new one."
         )
     assert snapshot(core) == before
