@@ -52,7 +52,7 @@ class Paths:
 def paths() -> Paths:
     home = os.environ.get(ENV_HOME)
     if home:
-        base = Path(home)
+        base = Path(home).expanduser()
         return Paths(base / "config", base / "data", base / "state")
     import platformdirs
 
@@ -64,15 +64,21 @@ def paths() -> Paths:
 
 
 def default_database_url(where: Paths | None = None) -> str:
-    return f"sqlite:///{(where or paths()).default_database}"
+    return sqlite_url((where or paths()).default_database)
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file at ``path``, whatever its name holds: SQLAlchemy decodes %xx in a
+    URL and a '?' starts its query (both are legal in macOS and Linux file names)."""
+    return "sqlite:///" + str(path).replace("%", "%25").replace("?", "%3F")
 
 
 def load_config(where: Paths | None = None) -> dict[str, Any]:
     file = (where or paths()).config_file
     if not file.exists():
         return {}
-    with file.open("rb") as handle:
-        return tomllib.load(handle)
+    # decoded as utf-8-sig: an editor (old Notepad) may have saved it with a byte order mark
+    return tomllib.loads(file.read_bytes().decode("utf-8-sig"))
 
 
 def profile_settings(name: str, where: Paths | None = None) -> dict[str, Any]:

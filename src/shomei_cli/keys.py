@@ -7,6 +7,7 @@ Fernet key) or ``SHOMEI_SECRET_KEY_FILE``; servers sharing one database must sha
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 ENV_SECRET_KEY = "SHOMEI_SECRET_KEY"  # noqa: S105  (a variable's name)
@@ -24,16 +25,25 @@ def load_or_create_key(path: Path) -> bytes:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key()
-    temporary = path.with_suffix(".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # a unique temporary file (0600, binary), then a hard link: if another process made the key meanwhile,
+    # theirs wins; where the volume has no hard links (FAT, exFAT, some shares), an exclusive create does
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".card-secret.")
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
     try:
-        os.link(temporary, path)  # fails if another process created it meanwhile: theirs wins
+        os.link(temporary, path)
     except FileExistsError:
         pass
+    except OSError:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(key)
     finally:
-        temporary.unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
     return path.read_bytes().strip()
 
 
@@ -43,4 +53,4 @@ def configured_key(default_path: Path) -> bytes:
     if from_env:
         return from_env.strip().encode()
     file = os.environ.get(ENV_SECRET_KEY_FILE)
-    return load_or_create_key(Path(file) if file else default_path)
+    return load_or_create_key(Path(file).expanduser() if file else default_path)

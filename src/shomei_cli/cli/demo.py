@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from shomei_cli import config
 from shomei_cli.cli.options import JsonOption
 from shomei_cli.i18n import _
 
@@ -184,7 +185,7 @@ class DemoRun:
         from shomei_cli.domain.clock import DEFAULT_TIME_ZONE
         from shomei_cli.services.core import Core
 
-        database_url = f"sqlite:///{directory.resolve() / STORE_FILE}"
+        database_url = config.sqlite_url(directory.resolve() / STORE_FILE)
         self.facts["store"] = database_url
         secret_key = keys.load_or_create_key(directory / KEY_FILE)
         core = Core.open(database_url, secret_key=secret_key)

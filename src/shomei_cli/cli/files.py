@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from shomei_cli.i18n import _
@@ -25,9 +26,23 @@ def check_output_file(path: Path, option: str = "-o") -> Path:
         )
     if not parent.is_dir():
         raise InvalidInput.single(option, _("the directory {path} does not exist").format(path=parent))
-    if not os.access(parent, os.W_OK):
+    if not os.access(parent, os.W_OK) or not _really_writable(parent, target):
         raise InvalidInput.single(option, _("the directory {path} is not writable").format(path=parent))
     return target
+
+
+def _really_writable(directory: Path, target: Path) -> bool:
+    """Try it: on Windows os.access ignores permissions, and a PDF open in a viewer cannot be replaced."""
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".shomei-probe.")
+        os.close(fd)
+        os.unlink(probe)
+        if target.exists():
+            with target.open("r+b"):
+                pass
+    except OSError:
+        return False
+    return True
 
 
 def check_output_dir(path: Path, option: str = "--out") -> Path:
@@ -52,15 +67,30 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(temporary, path)
+        replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def replace(source: str | Path, target: Path, attempts: int = 5) -> None:
+    """os.replace, retried for a moment on Windows, where a virus scanner or an indexer may hold a file that
+    was just written."""
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if os.name != "nt" or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 def read_input_file(path: Path, option: str) -> bytes:
     from shomei_cli.domain.errors import InvalidInput
 
+    if path.expanduser().is_dir():  # Windows answers PermissionError for a directory
+        raise InvalidInput.single(option, _("{path} is a directory").format(path=path))
     try:
         return path.expanduser().read_bytes()
     except FileNotFoundError:

@@ -84,13 +84,13 @@ class ShomeiGroup(TyperGroup):
             return super().invoke(ctx)
         except typer.Exit:
             raise
-        except BrokenPipeError:
-            # the reader went away (`shomei cert list --json | head`): stop quietly, as the Python docs advise
-            _silence_stdout()
-            ctx.exit(1)
         except Exception as exc:
             if _is_click_exception(exc):
                 raise
+            if _reader_went_away(exc):
+                # `shomei cert list --json | head`: stop quietly, as the Python docs advise
+                _silence_stdout()
+                ctx.exit(1)
             # imported here, not at start-up: `shomei --help` must stay fast
             from shomei_cli.cli.errors import report, report_unexpected
             from shomei_cli.domain.errors import ShomeiError
@@ -102,6 +102,24 @@ class ShomeiGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
+
+
+def _reader_went_away(exc: Exception) -> bool:
+    """The pipe stdout writes to has no reader any more: BrokenPipeError, or on Windows an OSError EINVAL
+    (CPython issue 79935) that a flush of stdout repeats."""
+    if isinstance(exc, BrokenPipeError):
+        return True
+    import errno
+    import os
+    import sys
+
+    if os.name != "nt" or not isinstance(exc, OSError) or exc.errno != errno.EINVAL:
+        return False
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
 
 
 def _silence_stdout() -> None:
@@ -201,5 +219,24 @@ app.command(help=_("Run the chamber's server (needs the `server` extra: pip inst
 
 def run() -> None:
     """The console-script entry point."""
+    _speak_utf8()
     i18n.install_for_command_line()  # Typer's own headings (Options, Arguments, default: …) in our language
     app()
+
+
+def _speak_utf8() -> None:
+    """UTF-8 in and out, whatever the platform's code page: on Windows a redirected stdout (`> out.txt`, a
+    pipe, an IDE) would otherwise be cp932 or cp1252 and fail on ¥ or on Japanese after the work was done.
+    A console is UTF-8 already; stdin keeps its errors strict so that a mis-encoded password is refused."""
+    import sys
+
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(encoding="utf-8", errors=errors)
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None and (sys.stdin.encoding or "").lower().replace("-", "") not in (
+        "utf8",
+        "utf8sig",
+    ):
+        reconfigure(encoding="utf-8-sig")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, type_coerce, update
+from sqlalchemy import String, type_coerce, union, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -77,12 +77,15 @@ def _find(
     """By reference (AP…), reception number or certificate number, within the actor's reach; anything else
     is NotFound."""
     ref = ref.strip()
-    statement = select(Application).where(
-        Application.chamber_id == actor.chamber_id,
-        (col(Application.reference) == ref)
-        | (col(Application.reception_number) == ref)
-        | (col(Application.certificate_number) == ref),
+    a = Application
+    # one indexed lookup per kind of number (an OR of the three made SQLite scan the chamber's applications)
+    matching = union(
+        *(
+            sa_select(col(a.id)).where(col(a.chamber_id) == actor.chamber_id, column == ref)
+            for column in (col(a.reference), col(a.reception_number), col(a.certificate_number))
+        )
     )
+    statement = select(Application).where(col(Application.id).in_(matching))
     if scope is Scope.REGISTRATION:
         statement = statement.where(Application.registration_id == actor.registration_id)
     elif scope is Scope.SIGNER:

@@ -3,6 +3,7 @@ removal, and batch onboarding."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -184,6 +185,12 @@ def add_signer(
         return _view(session, core, signer)
 
 
+def _file_key(name: str) -> str:
+    """A file name as the CSV may spell it: macOS gives names back decomposed (NFD), and Windows and macOS
+    do not tell Yamada.PNG from yamada.png."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def import_signers(core: Core, actor: Actor, data: bytes, signatures: dict[str, bytes]) -> list[SignerImport]:
     """Many signers from a CSV file and their signature images: every row checked first, all written in one
     transaction; rows already registered (same name and romaji name, not removed) are reported, not redone."""
@@ -191,6 +198,7 @@ def import_signers(core: Core, actor: Actor, data: bytes, signatures: dict[str, 
     rows = read_table(data, CSV_COLUMNS, REQUIRED_COLUMNS)
     errors: list[FieldError] = []
     prepared: list[tuple[int, dict[str, Any], bytes, str | None]] = []
+    by_file = {_file_key(name): image for name, image in signatures.items()}
     for row in rows:
         values, problems = rules.check_signer_fields(row.values, tuple(rules.SIGNER_FIELDS), row.number)
         errors += problems
@@ -200,7 +208,7 @@ def import_signers(core: Core, actor: Actor, data: bytes, signatures: dict[str, 
         image = b""
         if not file_name:
             errors.append(FieldError("signature", _("is required (the image's file name)"), row.number))
-        elif file_name not in signatures:
+        elif _file_key(file_name) not in by_file:
             errors.append(
                 FieldError(
                     "signature",
@@ -210,7 +218,7 @@ def import_signers(core: Core, actor: Actor, data: bytes, signatures: dict[str, 
             )
         else:
             try:
-                image = normalise_signature(signatures[file_name])
+                image = normalise_signature(by_file[_file_key(file_name)])
             except InvalidInput as bad:
                 errors += [
                     FieldError(

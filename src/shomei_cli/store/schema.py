@@ -25,7 +25,8 @@ def _alembic_config(connection: Connection) -> object:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    # Alembic's options interpolate '%': an install path may hold one
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     config.attributes["connection"] = connection
     return config
 
