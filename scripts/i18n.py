@@ -33,7 +33,7 @@ LOCALE = PACKAGE / "locale"
 DOMAIN = "shomei"
 LANGUAGES = ("ja", "en")
 FIXED_DATE = datetime(2026, 11, 27, tzinfo=UTC)
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def _typer_core() -> Path | None:
@@ -56,12 +56,12 @@ def extract() -> Catalog:
     catalog = Catalog(domain=DOMAIN, project="shomei", charset="utf-8")
     for path in sources():
         location = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path("typer") / path.name
-        for lineno, message, comments, _context in extract_from_file(
+        for lineno, message, comments, context in extract_from_file(
             "python", str(path), keywords=KEYWORDS, comment_tags=("i18n:",)
         ):
             # typer's line numbers change with its releases: name the file only
             line = lineno if path.is_relative_to(ROOT) else None
-            catalog.add(message, locations=[(str(location), line)], auto_comments=comments)
+            catalog.add(message, locations=[(str(location), line)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -84,7 +84,7 @@ def updated(template: Catalog, language: str) -> Catalog:
     for message in template:
         if not message.id:
             continue
-        previous = old.get(message.id)
+        previous = old.get(message.id, context=message.context)
         if language == "en":
             string: object = message.id
         else:
@@ -95,6 +95,7 @@ def updated(template: Catalog, language: str) -> Catalog:
             locations=message.locations,
             auto_comments=message.auto_comments,
             flags=message.flags,
+            context=message.context,
         )
     return catalog
 
@@ -127,7 +128,7 @@ def problems(template: Catalog, language: str) -> list[str]:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
-        have = catalog.get(message.id)
+        have = catalog.get(message.id, context=message.context)
         if have is None:
             found.append(f"{language}: missing: {key!r}")
             continue
@@ -138,10 +139,10 @@ def problems(template: Catalog, language: str) -> list[str]:
         ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
         if any(placeholders(text) != placeholders(ids[0]) for text in strings):
             found.append(f"{language}: placeholders differ in {key!r}")
-    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    wanted = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in template if m.id}
     for have in catalog:
         key = have.id if isinstance(have.id, str) else have.id[0]
-        if have.id and key not in wanted:
+        if have.id and (key, have.context) not in wanted:
             found.append(f"{language}: no longer in the code: {key!r}")
     mo = po_path(language).with_suffix(".mo")
     if not mo.exists() or mo.read_bytes() != _compiled(catalog):
@@ -181,7 +182,8 @@ def main() -> int:
         type=Path,
         nargs="*",
         default=[],
-        help='JSON files of Japanese translations, {"English message": "日本語"}; later files win.',
+        help='JSON files of Japanese translations, {"English message": "日本語"} ("context|message" for a '
+        "message with a context); later files win.",
     )
     args = parser.parse_args()
     template = extract()
@@ -198,6 +200,8 @@ def main() -> int:
         if language == "ja":
             for message in catalog:
                 key = message.id if isinstance(message.id, str) else message.id[0]  # plurals: the singular
+                if message.context:  # a message with a context is keyed "context|message"
+                    key = f"{message.context}|{key}"
                 if key in translations:
                     # Japanese has one plural form (nplurals=1): the one translation serves every count
                     message.string = (translations[key],) if message.pluralizable else translations[key]

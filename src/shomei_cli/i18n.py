@@ -131,6 +131,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the language in force, where the same English word means another thing elsewhere
+    (a status "submitted" and a column "submitted")."""
+    return translations(current()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a message kept in a constant; it is translated where it is shown, with ``_``."""
     return message

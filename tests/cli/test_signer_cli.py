@@ -608,12 +608,20 @@ def test_reset_password_needs_exactly_one_of_generate_and_password_stdin(
 
 
 def test_signer_remove_disables_the_user_id(admin: Shomei, signer: Shomei) -> None:
-    kept = admin("signer", "remove", "SG000001", input="n\n")
-    assert kept.exit_code == 1
-    assert kept.stderr == "Remove signer SG000001 and disable its user ID and sub IDs? [y/N]:"
+    kept = admin("signer", "remove", "SG000001", "--json", input="n\n")
+    assert (kept.exit_code, kept.stdout) == (1, "")  # nothing on stdout, not even the prompt's space
+    assert kept.stderr == (
+        "Remove signer SG000001 and disable its user ID and sub IDs? [y/N]: Aborted: nothing was changed.\n"
+    )
     assert signer("whoami").exit_code == 0
+    no_answer = admin("signer", "remove", "SG000001", input="")
+    assert no_answer.exit_code == 1
+    assert no_answer.stderr.endswith("[y/N]: \nAborted: nothing was changed.\n")
+    assert signer("whoami").exit_code == 0
+    yes = admin("signer", "remove", "SG000001", "--json", input="y\n")
+    assert (yes.exit_code, yes.stdout[:1], yes.json()["status"]) == (0, "{", "removed")
 
-    result = admin("signer", "remove", "SG000001", "--yes")
+    result = admin("signer", "show", "SG000001")
 
     assert result.exit_code == 0
     assert lines(result.stdout) == [

@@ -115,7 +115,7 @@ def audit(
 
 
 review_app = new_group(
-    _("The review queue: change and renewal requests (and, later, signers and applications).")
+    _("The review queue: registration changes and renewals, signers and signatures, and applications.")
 )
 app.add_typer(review_app, name="review")
 ReferenceArg = Annotated[str, typer.Argument(help=_("The item's reference, e.g. RQ000001."))]

@@ -87,6 +87,9 @@ class ShomeiGroup(TyperGroup):
         except Exception as exc:
             if _is_click_exception(exc):
                 raise
+            if _is_abort(exc):  # a confirmation declined, end of input at a prompt, Ctrl-C
+                typer.echo(_("Aborted: nothing was changed."), err=True)
+                ctx.exit(1)
             if _reader_went_away(exc):
                 # `shomei cert list --json | head`: stop quietly, as the Python docs advise
                 _silence_stdout()
@@ -102,6 +105,10 @@ class ShomeiGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, State):
                 ctx.obj.close()
+
+
+def _is_abort(exc: Exception) -> bool:
+    return isinstance(exc, typer.Abort)
 
 
 def _reader_went_away(exc: Exception) -> bool:
@@ -212,9 +219,9 @@ app.command(help=_("Show who is logged in, with which role, and until when the s
 app.command(
     help=_("Change your own password (at least 12 characters; not a common one; not your ID or names).")
 )(session.passwd)
-app.command(help=_("Run the chamber's server (needs the `server` extra: pip install 'shomei-cli[server]')."))(
-    serve.serve
-)
+app.command(
+    help=_("Run the chamber's server (needs the `server` extra: pip install '.[server]' in a clone).")
+)(serve.serve)
 
 
 def run() -> None:

@@ -53,6 +53,18 @@ def read_stdin_lines(count: int, names: list[str]) -> list[str]:
     return lines
 
 
+def confirm(question: str) -> bool:
+    """Ask a yes/no question on stderr; only y or yes (either language's keyboard) is yes. Typer's own
+    confirm echoes a space to stdout, which would spoil --json output, and words its answers in English."""
+    sys.stderr.write(_("{question} [y/N]: ").format(question=question))
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer:  # end of input: nobody said yes
+        sys.stderr.write("\n")
+        return False
+    return answer.strip().lower() in ("y", "yes", "ｙ", "ｙｅｓ", "はい")
+
+
 def prompt_secret(label: str, *, confirm: bool = False) -> str:
     """Ask for a secret on stderr (``label`` comes translated), twice when ``confirm``: the confirmation
     is asked here rather than by Typer, whose own wording is English only."""

@@ -38,7 +38,8 @@ def serve(
         from shomei_cli.server.settings import ServerSettings
     except ImportError:
         raise typer.BadParameter(
-            _("the server needs its extra: pip install 'shomei-cli[server]'"), param_hint="serve"
+            _("the server needs its extra: pip install '.[server]' (in a clone of shomei)"),
+            param_hint="serve",
         ) from None
     from shomei_cli import config, keys
 

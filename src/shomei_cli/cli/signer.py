@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shomei_cli.cli import output
-from shomei_cli.cli.options import JsonOption, PasswordStdinOption, new_group, read_stdin_lines
+from shomei_cli.cli.options import JsonOption, PasswordStdinOption, confirm, new_group, read_stdin_lines
 from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
@@ -196,8 +196,8 @@ def remove(
     as_json: JsonOption = False,
 ) -> None:
     question = _("Remove signer {ref} and disable its user ID and sub IDs?").format(ref=ref)
-    if not yes and not typer.confirm(question, err=True):
-        raise typer.Exit(1)
+    if not yes and not confirm(question):
+        raise typer.Abort()
     _emit(state(ctx).backend().remove_signer(ref), as_json)
 
 

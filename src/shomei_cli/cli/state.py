@@ -34,7 +34,9 @@ class State:
 
     @cached_property
     def endpoint(self) -> str | None:
-        value = self.endpoint_option or self.settings.get("endpoint")
+        """--endpoint (or SHOMEI_ENDPOINT), else the profile's; a store named with --database-url (or
+        SHOMEI_DATABASE_URL) means local mode, whatever endpoint the profile holds."""
+        value = self.endpoint_option or (None if self.database_url_option else self.settings.get("endpoint"))
         return str(value).rstrip("/") if value else None
 
     @cached_property

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shomei_cli.cli import output
-from shomei_cli.cli.options import JsonOption, new_group
+from shomei_cli.cli.options import JsonOption, confirm, new_group
 from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
@@ -98,8 +98,8 @@ def remove(
     yes: Annotated[bool, typer.Option("--yes", help=_("Do not ask for confirmation."))] = False,
     as_json: JsonOption = False,
 ) -> None:
-    if not yes and not typer.confirm(_("Remove sub ID {login_id}?").format(login_id=login_id), err=True):
-        raise typer.Exit(1)
+    if not yes and not confirm(_("Remove sub ID {login_id}?").format(login_id=login_id)):
+        raise typer.Abort()
     _emit(state(ctx).backend().remove_sub(login_id), as_json)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shomei_cli.domain.clock import as_utc
 from shomei_cli.domain.errors import WrongState
-from shomei_cli.i18n import _
+from shomei_cli.i18n import _, pgettext
 
 PRINT_DAYS = 14
 ACCESS_CODE_LENGTH = 10
@@ -39,6 +40,30 @@ class Step(StrEnum):
     REVOKE = "revoke"  # the chamber cancels an issued certificate
 
 
+# How states and steps are named in messages: in English the values themselves (scripts match on them),
+# in Japanese words (発給済み, 支払い).
+STATUS_LABELS: dict[Status, Callable[[], str]] = {
+    Status.DRAFT: lambda: pgettext("application status", "draft"),
+    Status.SUBMITTED: lambda: pgettext("application status", "submitted"),
+    Status.RETURNED: lambda: pgettext("application status", "returned"),
+    Status.APPROVED: lambda: pgettext("application status", "approved"),
+    Status.REJECTED: lambda: pgettext("application status", "rejected"),
+    Status.PAID: lambda: pgettext("application status", "paid"),
+    Status.ISSUED: lambda: pgettext("application status", "issued"),
+    Status.CANCELLED: lambda: pgettext("application status", "cancelled"),
+}
+STEP_LABELS: dict[Step, Callable[[], str]] = {
+    Step.AMEND: lambda: pgettext("application step", "amend"),
+    Step.SUBMIT: lambda: pgettext("application step", "submit"),
+    Step.CANCEL: lambda: pgettext("application step", "cancel"),
+    Step.APPROVE: lambda: pgettext("application step", "approve"),
+    Step.RETURN: lambda: pgettext("application step", "return"),
+    Step.REJECT: lambda: pgettext("application step", "reject"),
+    Step.PAY: lambda: pgettext("application step", "pay"),
+    Step.ISSUE: lambda: pgettext("application step", "issue"),
+    Step.REVOKE: lambda: pgettext("application step", "revoke"),
+}
+
 # (from, step) -> to. Anything not here is refused.
 TRANSITIONS: dict[tuple[Status, Step], Status] = {
     (Status.DRAFT, Step.AMEND): Status.DRAFT,
@@ -62,11 +87,14 @@ def advance(current: str, step: Step, reference: str) -> Status:
     status = Status(current)
     after = TRANSITIONS.get((status, step))
     if after is None:
-        allowed = sorted(s.value for (f, s) in TRANSITIONS if f is status)
-        allowed_text = ", ".join(allowed) if allowed else _("nothing more")
+        allowed = sorted((s for (f, s) in TRANSITIONS if f is status), key=lambda s: s.value)
+        allowed_text = ", ".join(STEP_LABELS[s]() for s in allowed) if allowed else _("nothing more")
         raise WrongState(
             _("Application {reference} is {status}: it cannot {step} (it allows: {allowed}).").format(
-                reference=reference, status=status.value, step=step.value, allowed=allowed_text
+                reference=reference,
+                status=STATUS_LABELS[status](),
+                step=STEP_LABELS[step](),
+                allowed=allowed_text,
             )
         )
     return after

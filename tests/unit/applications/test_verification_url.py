@@ -15,6 +15,7 @@ from shomei_cli.services import api
 from shomei_cli.services.applications import UNSET_VERIFICATION_URL, verification_base
 from tests.unit.applications.conftest import SQLITE_ONLY, World
 
+
 @pytest.mark.parametrize(
     ("setting", "public_url", "expected"),
     [
