@@ -71,4 +71,13 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    Console(soft_wrap=True).print(table)
+    if sys.stdout.isatty():
+        Console(soft_wrap=True).print(table)
+        return
+    # into a pipe or a file: whole lines, however wide (a path or a name is never folded), no padding at
+    # their ends, no styling
+    console = Console(width=100_000, no_color=True, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    for line in captured.get().splitlines():
+        print(line.rstrip())
