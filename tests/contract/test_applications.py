@@ -1154,7 +1154,7 @@ def test_anyone_verifies_and_a_wrong_access_code_answers_exactly_as_an_unknown_n
         chamber=CHAMBER_NAME_EN,
         issued_on=date(2026, 11, 27),
         exporter="Nissho Test Co., Ltd.",
-        consignee=None,
+        consignee="Saigon Trading JSC",  # the addressee of the signed document
         destination_country="VN",
         goods=["Power of Attorney"],
     )

@@ -114,7 +114,10 @@ def _certification(pdf: Document, data: CertificateData, x: float, y: float, w: 
 def _declaration(
     pdf: Document, data: CertificateData, x: float, y: float, w: float, h: float, text: str
 ) -> None:
-    _box(pdf, x, y, w, h, "9", "Declaration by the exporter", text, size=7.5)
+    if data.type == "co":  # box 9 of the certificate-of-origin form
+        _box(pdf, x, y, w, h, "9", "Declaration by the exporter", text, size=7.5)
+    else:  # a signature certification has no numbered boxes: the registered signature itself
+        _box(pdf, x, y, w, h, "", "登録署名 Registered signature", text, size=7.5)
     pdf.image(io.BytesIO(data.signature_png), x=x + 4, y=y + h - 19, h=10, keep_aspect_ratio=True, w=w - 8)
     pdf.set_xy(x + 2, y + h - 8)
     pdf.set_font_size(7.5)
@@ -340,7 +343,8 @@ def render_receipt(data: ReceiptData) -> bytes:
         "前納金 Prepaid balance" if data.method == "prepaid" else f"カード Card ({data.payment_reference})"
     )
     for label, value in (
-        ("但し Being", f"{TYPE_NAMES.get(data.type, data.type)} 発給手数料 (copies +{data.copies})"),
+        ("但し For", _fee_for(data)),
+        ("写し Copies", f"{data.copies} 通"),
         ("受付番号 Reception No.", data.reception_number),
         ("証明書番号 Certificate No.", data.certificate_number),
         ("支払方法 Method", method),
@@ -348,6 +352,19 @@ def render_receipt(data: ReceiptData) -> bytes:
     ):
         pdf.cell(60, 8, label, border="B")
         pdf.cell(0, 8, value, border="B", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(10)
+    pdf.ln(6)
+    pdf.cell(
+        pdf.epw,
+        8,
+        "上記正に領収いたしました。  Received with thanks the sum stated above.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
     pdf.cell(pdf.epw, 8, f"{data.chamber_name}  {data.chamber_name_en or ''}", align="R")
     return pdf.bytes()
+
+
+def _fee_for(data: ReceiptData) -> str:
+    """What was paid for: the certificate's issuing fee."""
+    return f"{TYPE_NAMES.get(data.type, data.type)} 発給手数料 fee"

@@ -796,7 +796,8 @@ def verify(core: Core, number: str, code: str) -> Verification:
         registration = session.get_one(Registration, application.registration_id)
         content = application.content
         exporter = (content.get("exporter") or {}).get("name") or registration.company_name_en
-        consignee = (content.get("consignee") or {}).get("name")
+        # a signature certification names the addressee of the signed document where a CO names the consignee
+        consignee = (content.get("consignee") or content.get("addressee") or {}).get("name")
         goods = [f"{g['description']} ({g['quantity']} {g['unit']})" for g in content.get("goods", [])]
         if application.type == CertificateType.SIGNATURE:
             goods = [str(content.get("document_title", ""))]

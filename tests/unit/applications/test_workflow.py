@@ -298,6 +298,8 @@ def test_a_signature_certification_of_a_non_member(world: World, real_pdf: None)
         assert text.split("\n", 2)[1] == "CERTIFICATE OF SIGNATURE  サイン証明"
         assert 'the document "Power of attorney No. POA-2026-07\ndated 2026-11-25"' in text
         assert "is the signature of Tanaka" in text
+        assert "登録署名 Registered signature" in text
+        assert "Declaration by the exporter" not in text  # box 9 belongs to the certificate of origin
         assert "Certificate No. 1301-2026-0000001" in text
         assert f"Access code {paid.access_code}" in text
         # no verification URL set: the QR code and the footer carry the placeholder
@@ -309,7 +311,7 @@ def test_a_signature_certification_of_a_non_member(world: World, real_pdf: None)
         chamber="Tokyo Chamber of Commerce and Industry",
         issued_on=date(2026, 11, 27),
         exporter="Marunouchi Forwarding K.K.",
-        consignee=None,
+        consignee="Riyadh Trading Est.",  # the addressee of the signed document
         destination_country="SA",
         goods=["Power of attorney"],
     )
@@ -394,6 +396,8 @@ def test_the_receipt_of_a_card_payment_names_the_card_reference(world: World, re
     (text,) = pages_text(receipt.pdf)
     assert "カード Card (VISA-20261127-0002)" in text
     assert "¥1,260-" in text
+    assert "原産地証明書 Certificate of origin 発給手数料 fee" in text
+    assert "上記正に領収いたしました。" in text and "Being" not in text
 
 
 @SQLITE_ONLY
