@@ -8,7 +8,6 @@ id and insecure_storage. Environment variables and options override the profile.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +77,8 @@ def load_config(where: Paths | None = None) -> dict[str, Any]:
     if not file.exists():
         return {}
     # decoded as utf-8-sig: an editor (old Notepad) may have saved it with a byte order mark
+    import tomllib
+
     return tomllib.loads(file.read_bytes().decode("utf-8-sig"))
 
 

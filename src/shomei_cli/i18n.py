@@ -17,13 +17,14 @@ Messages with values are written with named placeholders and formatted after tra
 from __future__ import annotations
 
 import contextvars
-import gettext
-import locale
 import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "shomei"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -60,6 +61,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> str:
             # the first variable that is set decides, as POSIX says (LC_ALL=C means C, whatever LANG is)
             return normalize(value) or DEFAULT_LANGUAGE
     if environ is None:
+        import locale
+
         try:
             platform = locale.getlocale(locale.LC_CTYPE)[0]
         except (ValueError, TypeError):  # an unparsable locale name
@@ -115,10 +118,29 @@ def forget_environment() -> None:
     _environment_language.cache_clear()
 
 
+class _Source:
+    """The source language: the messages as written (without loading gettext at every start-up)."""
+
+    @staticmethod
+    def gettext(message: str) -> str:
+        return message
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+    @staticmethod
+    def pgettext(context: str, message: str) -> str:
+        del context
+        return message
+
+
 @cache
-def translations(language: str) -> gettext.NullTranslations:
+def translations(language: str) -> gettext.NullTranslations | _Source:
     if language == DEFAULT_LANGUAGE:
-        return gettext.NullTranslations()  # the source language: the messages as written
+        return _Source()
+    import gettext
+
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
@@ -159,6 +181,8 @@ def install_for_command_line() -> None:
     language = current()
     if language == DEFAULT_LANGUAGE:
         return
+    import gettext
+
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = language

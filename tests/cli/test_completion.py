@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from shomei_cli.cli import completion
-from shomei_cli.domain.applications import Status
+from shomei_cli.domain.applications import DEFAULT_FEES, Status
 
 # the program as the shell calls it: completion answers to the name `shomei`
 ENTRY = "from shomei_cli.cli.main import app; app(prog_name='shomei')"
@@ -110,6 +110,7 @@ def test_the_known_values_are_the_ones_the_code_accepts() -> None:
     assert list(completion.REVIEW_KINDS) == sorted(review.HANDLERS)
     assert completion.application_statuses("") == [s.value for s in Status]
     assert completion.certificate_types("") == ["co", "invoice", "signature"]
+    assert list(completion.CERTIFICATE_TYPES) == sorted({kind for kind, _member in DEFAULT_FEES})
     assert completion.review_statuses("") == ["pending", "approved", "returned", "rejected", "all"]
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shomei_cli import config
-from shomei_cli.domain.applications import DEFAULT_FEES, Status
-from shomei_cli.domain.registrations import RegistrationKind, RegistrationStatus
-
-CERTIFICATE_TYPES = tuple(sorted({kind for kind, _member in DEFAULT_FEES}))
+# Imported by every command module as it defines its options, so on every start-up (`shomei --help`
+# included): the domain modules the values come from load only when the shell actually asks.
+CERTIFICATE_TYPES = ("co", "invoice", "signature")  # tests/cli/test_completion.py holds it to the fee table
 # what the review queue holds (services register a handler for each; tests/cli/test_completion.py holds
 # the two lists together)
 REVIEW_KINDS = ("application", "change", "renewal", "signature_change", "signer_addition")
@@ -31,6 +29,8 @@ def certificate_types(incomplete: str) -> list[str]:
 
 
 def application_statuses(incomplete: str) -> list[str]:
+    from shomei_cli.domain.applications import Status
+
     return _starting((s.value for s in Status), incomplete)
 
 
@@ -47,15 +47,21 @@ def payment_methods(incomplete: str) -> list[str]:
 
 
 def registration_kinds(incomplete: str) -> list[str]:
+    from shomei_cli.domain.registrations import RegistrationKind
+
     return _starting((k.value for k in RegistrationKind), incomplete)
 
 
 def registration_statuses(incomplete: str) -> list[str]:
+    from shomei_cli.domain.registrations import RegistrationStatus
+
     return _starting((s.value for s in RegistrationStatus), incomplete)
 
 
 def profiles(incomplete: str) -> list[str]:
     """The profiles of the config file, and always the default one."""
+    from shomei_cli import config
+
     try:
         named = config.load_config().get("profiles", {})
     except (OSError, ValueError):  # an unreadable or broken config file completes nothing more
