@@ -52,7 +52,6 @@ from tests.contract.companies import (
     Outcome,
     add_active_subs,
     denied,
-    differs_on,
     example_form,
     example_json_form,
     invalid,
@@ -1200,17 +1199,6 @@ def test_anyone_verifies_and_a_wrong_access_code_answers_exactly_as_an_unknown_n
 
 # -- where local and remote part ways -----------------------------------------------------------------------
 
-# the same cause as tests/contract/test_subids.py's PATH_SEGMENT_BUG, on the application routes
-PATH_SEGMENT_BUG = (
-    "backends/remote.py _segment quotes a reference into one path segment, but the server routes on the "
-    "decoded path: show_application('') and ('.') reach GET /applications, the list (TypeError "
-    "rebuilding one ApplicationView), show_application('AP0000001/content') the PUT-only …/content (405 "
-    "method_not_allowed, a plain ShomeiError), pay_application and receipt with a '/' in the reference, "
-    "print_certificate(' '), cancel_application('..') and topup('', …) no route at all (NotFound 'Not "
-    "Found'); locally the services answer NotFound 'No application … that you can see.' (topup: "
-    "InvalidInput, registration is required)"
-)
-
 
 def stored(call: Callable[[], ApplicationView]) -> object:
     """The content an application call stored, or (as an Outcome) how it failed."""
@@ -1263,7 +1251,6 @@ def test_an_invoice_of_two_megabytes_is_accepted_as_the_documented_ten_megabytes
 def test_an_application_is_looked_up_as_given_not_as_a_url_path(
     request: pytest.FixtureRequest, way: str, make_backend: MakeBackend, staff: Backend
 ) -> None:
-    differs_on(request, way, "remote", PATH_SEGMENT_BUG)
     signer = the_signer(with_signer(make_backend, staff))
     signer.apply("co", example_json_form("shipment"), None, False)
     assert outcomes(

@@ -31,7 +31,6 @@ from tests.contract.companies import (
     Outcome,
     activate,
     denied,
-    differs_on,
     invalid,
     invalid_one,
     new_account,
@@ -192,19 +191,10 @@ def test_a_signer_adds_changes_resets_and_removes_its_own_sub_ids_only(
 
 # -- where local and remote part ways -----------------------------------------------------------------------
 
-PATH_SEGMENT_BUG = (
-    "backends/remote.py:374-376 (_segment) quotes a reference into one path segment, but the server routes "
-    "on the decoded path, so a '/' in it (%2F) or a blank one reaches another route: show_signer('SG000001/"
-    "password-reset') and show_sub('SB000001/password-reset') answer 405 method_not_allowed (a plain "
-    "ShomeiError), show_signer('') and show_sub('') hit the list routes (TypeError rebuilding the record), "
-    "update_sub(' ', …) PATCH /subids (405); locally the services answer NotFound"
-)
-
 
 def test_a_signer_or_sub_id_is_looked_up_as_given_not_as_a_url_path(
     request: pytest.FixtureRequest, way: str, make_backend: MakeBackend, staff: Backend
 ) -> None:
-    differs_on(request, way, "remote", PATH_SEGMENT_BUG)
     companies = with_signer(make_backend, staff)
     signer = the_signer(companies)
     signer.add_sub(HANAKO_NAME, None)

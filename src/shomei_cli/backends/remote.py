@@ -409,8 +409,15 @@ def _b64(data: bytes) -> str:
 
 
 def _segment(value: str) -> str:
-    """A user-given reference as one URL path segment."""
-    return quote(value.strip(), safe="")
+    """A user-given reference as one URL path segment, whatever it holds: '/' as %2F (the server routes on
+    segments: server/paths.py), dots-only as %2E (never a dot segment the URL would resolve), and a blank one
+    as %20, which the services read as the empty reference it is."""
+    value = value.strip()
+    if not value:
+        return "%20"
+    if set(value) == {"."}:
+        return "%2E" * len(value)
+    return quote(value, safe="")
 
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from shomei_cli.domain.records import (
 from shomei_cli.i18n import _
 from shomei_cli.server.guards import AddressLimiter, BodySizeLimit, LoginLimiter, RequestLanguage
 from shomei_cli.server.pages import verification_page
+from shomei_cli.server.paths import SegmentedPaths, SegmentRoute
 from shomei_cli.server.problems import (
     ERROR_RESPONSES,
     Problem,
@@ -279,6 +280,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         redoc_url=None,
         responses=ERROR_RESPONSES,
     )
+    app.router.route_class = SegmentRoute  # before any route: references keep their '/' (server/paths.py)
     _register_problem_schema(app)
     app.state.core = core
     app.state.settings = settings
@@ -295,6 +297,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
             f"{API}/applications": settings.max_upload_bytes,  # invoices attached as PDFs
         },
     )
+    app.add_middleware(SegmentedPaths)
     app.add_middleware(RequestLanguage)  # outermost: even a refused body is answered in the client's language
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

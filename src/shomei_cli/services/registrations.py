@@ -95,6 +95,7 @@ def find_registration(
     Another company's number answers NotFound, exactly as a number that does not exist: a tenant never
     learns whether another tenant's record exists.
     """
+    number = number.strip() if number is not None else None
     if scope is Scope.CHAMBER:
         if not number:
             raise InvalidInput.single("registration", _("is required (a registration number)"))
