@@ -86,6 +86,8 @@ def _find(
         )
     )
     statement = select(Application).where(col(Application.id).in_(matching))
+    if scope is Scope.CHAMBER:  # the chamber sees what was submitted to it, never a company's drafts
+        statement = statement.where(col(Application.reception_number).is_not(None))
     if scope is Scope.REGISTRATION:
         statement = statement.where(Application.registration_id == actor.registration_id)
     elif scope is Scope.SIGNER:
@@ -459,7 +461,9 @@ def _list_statement(session: Session, actor: Actor, scope: Scope, query: Applica
         .join(Account, col(Account.id) == col(a.applicant_account_id))
         .where(col(a.chamber_id) == actor.chamber_id)
     )
-    if scope is Scope.REGISTRATION:
+    if scope is Scope.CHAMBER:  # what was submitted to the chamber, never a company's drafts
+        statement = statement.where(col(a.reception_number).is_not(None))
+    elif scope is Scope.REGISTRATION:
         statement = statement.where(col(a.registration_id) == actor.registration_id)
     elif scope is Scope.OWN:
         statement = statement.where(col(a.applicant_account_id) == actor.account_id)

@@ -198,3 +198,23 @@ def test_an_administrator_does_not_see_pay_or_print_applications(world: World, a
         api.pay_application(core, admin, "AP0000002", "prepaid", None)
     with pytest.raises(PermissionDenied):
         api.print_certificate(core, admin, "AP0000001")
+
+
+def test_a_draft_is_the_companys_own_until_it_is_submitted(world: World) -> None:
+    draft = world.apply(world.sub_a1, draft=True)
+    ref = draft.summary.reference
+    staff = world.token(world.staff)
+    denied = len(audit_events(world.core, outcome="denied"))
+    with pytest.raises(NotFound) as refused:
+        api.show_application(world.core, staff, ref)
+    assert refused.value.message == f"No application {ref} that you can see."
+    assert audit_events(world.core, outcome="denied")[denied:] == [
+        (world.staff, "application.view", ref, "denied", {"reason": "not_visible"})
+    ]
+    assert references(world, world.staff) == []
+    assert references(world, world.signer_a) == [ref]  # the company sees it, of course
+    submitted = api.submit_application(world.core, world.token(world.sub_a1), ref)
+    assert api.show_application(world.core, staff, ref).summary.reception_number == (
+        submitted.summary.reception_number
+    )
+    assert references(world, world.staff) == [ref]

@@ -98,6 +98,9 @@ def expected_refusal(status: Status, step: str, view: Any) -> tuple[type[Excepti
             Status.CANCELLED: "withdrawn",
         }[status]
         return WrongState, f"{number} is already {item_status}; only pending items can be decided."
+    if step == Step.REVOKE and number is None:
+        # staff, who revoke, do not see a draft at all: it was never submitted to the chamber
+        return NotFound, f"No application {ref} that you can see."
     if step == "print":
         return WrongState, f"Application {ref} is {status.value}: only an issued certificate can be printed."
     if step == "receipt":
