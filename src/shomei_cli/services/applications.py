@@ -382,6 +382,7 @@ def cancel_certificate(core: Core, actor: Actor, ref: str, reason: str) -> Appli
             actor=actor,
             target=application.certificate_number,
             details={"reference": application.reference},
+            registration_id=application.registration_id,  # the company's own trail shows it too
         )
         return _view(session, application, actor)
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from shomei_cli.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied, WrongState
-from shomei_cli.domain.records import Verification
+from shomei_cli.domain.records import AuditQuery, Verification
 from shomei_cli.server.app import create_app
 from shomei_cli.server.settings import ServerSettings
 from shomei_cli.services import api, chambers
@@ -66,6 +66,9 @@ def test_staff_cancel_an_issued_certificate_and_verification_says_so(world: Worl
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "certificate.cancel")).all()
         assert (event.actor_login_id, event.target, event.outcome) == ("S00001", CERTIFICATE, "ok")
         assert event.details == {"reference": "AP0000001"}
+    # the company's administrator sees it in the company's own trail
+    trail = api.list_audit(world.core, world.token(world.admin_a), AuditQuery(action="certificate.cancel"))
+    assert [(e.actor, e.target) for e in trail] == [("S00001", CERTIFICATE)]
 
 
 def test_a_genuine_certificate_verifies_without_a_cancellation_date(world: World, issued: Any) -> None:
