@@ -347,6 +347,13 @@ def _resubmit(
 ) -> None:
     signer.status = rules.SignerStatus.PENDING.value
     signer.status_reason = None
+    if kind == ADDITION:
+        # a signer returned for correction goes back under its own reference (SG…), as a returned
+        # application keeps its reception number: the reviewer approves the reference they returned
+        item = review.item_by_reference(session, registration.chamber_id, signer.reference)
+        if item.status == "returned":
+            review.reopen(session, core, actor, item)
+            return
     review.submit(session, core, actor, registration, kind, {"signer": signer.reference})
 
 

@@ -142,7 +142,7 @@ def test_staff_approval_makes_the_signer_active_and_closes_the_item(
     assert again.value.message == "SG000001 is already approved; only pending items can be decided."
 
 
-def test_a_returned_signer_carries_the_reason_and_an_update_resubmits_it_as_a_new_item(
+def test_a_returned_signer_carries_the_reason_and_an_update_resubmits_it_under_its_own_reference(
     core: Core, admin: Login, staff: Login
 ) -> None:
     add(core, admin)
@@ -159,12 +159,13 @@ def test_a_returned_signer_carries_the_reason_and_an_update_resubmits_it_as_a_ne
     resubmitted = signers.update_signer(core, admin.actor, "SG000001", {"title": "代表取締役社長"}, None)
 
     assert resubmitted == pending_signer(title="代表取締役社長")
-    assert review.list_items(core, staff.actor, None, None) == [item("RQ000001")]
+    # back in the queue as SG000001, the reference the reviewer returned (as an application keeps its
+    # reception number): no second item
+    assert review.list_items(core, staff.actor, None, None) == [item("SG000001")]
     assert [(i.reference, i.status) for i in review.list_items(core, staff.actor, None, "all")] == [
-        ("SG000001", "returned"),
-        ("RQ000001", "pending"),
+        ("SG000001", "pending"),
     ]
-    decide(core, staff, "RQ000001")
+    decide(core, staff, "SG000001")
     assert signers.show_signer(core, admin.actor, "SG000001").status == "active"
 
 
