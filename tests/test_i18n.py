@@ -293,3 +293,22 @@ def test_a_server_answers_each_request_in_its_clients_language(core: Core, datab
     assert set(ja) == set(en)
     assert ja["detail"] != en["detail"]
     assert "ログイン" in ja["detail"]
+
+
+def test_people_read_states_in_their_language_and_scripts_read_values(tmp_path: Path) -> None:
+    """Human output words a status in Japanese; --json carries the value in every language."""
+    assert [shomei("cert", "verify", "1301-2026-0000001", "--code", "X", "--json", lang=lang, home=tmp_path)
+            .returncode for lang in ("ja", "en")] == [5, 5]  # fmt: skip
+    from shomei_cli.cli.cert import _status, verification_status
+
+    token = i18n.set_language("ja")
+    try:
+        assert (_status("issued"), _status("submitted"), verification_status("genuine")) == (
+            "発給済み",
+            "提出済み",
+            "真正",
+        )
+        assert _status("unknown-value") == "unknown-value"
+    finally:
+        i18n.reset_language(token)
+    assert (_status("issued"), verification_status("cancelled")) == ("issued", "cancelled")

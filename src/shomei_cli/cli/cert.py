@@ -60,6 +60,30 @@ def _read_form(path: Path) -> dict[str, Any]:
     return parsed
 
 
+def _status(value: str) -> str:
+    """An application's status for people: the value itself in English (scripts read it), a word in
+    Japanese (発給済み); --json and --csv always carry the value."""
+    from shomei_cli.domain.applications import STATUS_LABELS, Status
+
+    try:
+        return STATUS_LABELS[Status(value)]()
+    except ValueError:
+        return value
+
+
+def verification_status(value: str) -> str:
+    """What verification found, for people: the value in English, a word in Japanese (真正, 取消済み)."""
+    from shomei_cli.i18n import pgettext
+
+    labels = {
+        "genuine": lambda: pgettext("verification", "genuine"),
+        "cancelled": lambda: pgettext("verification", "cancelled"),
+        "not_found": lambda: pgettext("verification", "not_found"),
+    }
+    label = labels.get(value)
+    return label() if label is not None else value
+
+
 def emit_application(view: ApplicationView, as_json: bool) -> None:
     if as_json:
         output.emit_record(view)
@@ -70,7 +94,7 @@ def emit_application(view: ApplicationView, as_json: bool) -> None:
             (_("reference"), s.reference),
             (_("reception number"), s.reception_number or _("(not submitted)")),
             (_("type"), s.type),
-            (_("status"), s.status + (f" ({view.reason})" if view.reason else "")),
+            (_("status"), _status(s.status) + (f" ({view.reason})" if view.reason else "")),
             (_("destination"), s.destination_country),
             (_("copies"), s.copies),
             (_("signer"), s.signer),
@@ -231,7 +255,7 @@ def list_(
                     a.reference,
                     a.reception_number,
                     a.type,
-                    a.status,
+                    _status(a.status),
                     a.destination_country,
                     a.applicant,
                     f"¥{a.fee:,}" if a.fee is not None else None,
@@ -362,7 +386,7 @@ def verify(
         cancelled = [(_("cancelled on"), result.cancelled_on.isoformat())] if result.cancelled_on else []
         output.emit_fields(
             [
-                (_("status"), result.status),
+                (_("status"), verification_status(result.status)),
                 (_("certificate"), result.certificate_number),
                 (_("chamber"), result.chamber),
                 (_("issued on"), result.issued_on.isoformat() if result.issued_on else None),

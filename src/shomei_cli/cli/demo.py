@@ -350,13 +350,15 @@ class DemoRun:
         self.write_pdf(directory, "receipt", receipt.pdf)
         self.step("receipt", _("The receipt {receipt} printed.").format(receipt=receipt.name))
 
+        from shomei_cli.cli.cert import verification_status
+
         anyone: LocalBackend = person()  # never logs in
         verified = anyone.verify(certificate, access_code)
         self.facts["verification"] = verified.status
         self.step(
             "verify",
             _("Anyone, without logging in, verified {certificate} with its access code: {status}.").format(
-                certificate=certificate, status=verified.status
+                certificate=certificate, status=verification_status(verified.status)
             ),
         )
         if verified.status != "genuine":
