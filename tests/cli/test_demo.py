@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from shomei_cli.cli import demo
+from shomei_cli.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
@@ -32,7 +32,7 @@ PDF_NAMES = {
 
 
 def run(*args: str) -> Any:
-    return CliRunner().invoke(demo.app, list(args), catch_exceptions=False)
+    return CliRunner().invoke(main.app, ["demo", *args], catch_exceptions=False)
 
 
 def tokyo_year() -> int:

@@ -73,15 +73,9 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     del ctx  # the global options (profile, endpoint, store) do not apply: the demo brings its own store
-    from shomei_cli.cli.errors import report
-    from shomei_cli.domain.errors import ShomeiError
-
     run = DemoRun(as_json=as_json)
-    try:
-        directory = _new_directory(out)
-        run.flow(directory)
-    except ShomeiError as error:
-        raise typer.Exit(report(error, as_json=as_json)) from None
+    directory = _new_directory(out)
+    run.flow(directory)  # a refusal is reported by the one error boundary (cli.main), as for any command
     run.finish(directory)
 
 
