@@ -204,7 +204,7 @@ def test_apply_review_pay_print_receipt_and_verify(company: dict[str, Shomei], w
 
     printed = ok(sub("cert", "print", "AP0000001", "-o", "co.pdf"))
     assert printed.stderr == "Wrote co.pdf: certificate 1301-2026-0000001 (print 1).\n"
-    pages = [p.extract_text().replace("\x00", "") for p in pypdf.PdfReader(workdir / "co.pdf").pages]
+    pages = [p.extract_text() for p in pypdf.PdfReader(workdir / "co.pdf").pages]
     assert [p.split("\n", 1)[0] for p in pages] == ["ORIGINAL", "COPY"]
     assert all("Certificate No. 1301-2026-0000001" in p and f"Access code {code}" in p for p in pages)
     assert f"Verify: {VERIFY_URL}?n=1301-2026-0000001&c={code}" in pages[0]

@@ -41,7 +41,7 @@ def tokyo_year() -> int:
 
 def pdf_text(path: Path) -> list[str]:
     """The text of every page (pypdf reads the embedded Japanese font's text with NULs between characters)."""
-    return [page.extract_text().replace("\x00", "") for page in PdfReader(path).pages]
+    return [page.extract_text() for page in PdfReader(path).pages]
 
 
 def expected_steps(certificate: str) -> list[str]:

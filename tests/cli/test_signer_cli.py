@@ -193,7 +193,7 @@ def pdf_page(path: Path) -> pypdf.PageObject:
 
 def pdf_text(path: Path) -> str:
     # pypdf leaves a NUL before each two-byte character of fpdf2's CID fonts (tests/documents explains)
-    return pdf_page(path).extract_text().replace("\x00", "")
+    return pdf_page(path).extract_text()
 
 
 def squashed(text: str) -> str:

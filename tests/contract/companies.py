@@ -500,4 +500,4 @@ def pdf_pages(data: bytes) -> list[str]:
     """The text of every page of a PDF (the Japanese font's glyphs come out with NULs between them)."""
     from pypdf import PdfReader
 
-    return [page.extract_text().replace("\x00", "") for page in PdfReader(io.BytesIO(data)).pages]
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]

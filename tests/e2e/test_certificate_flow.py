@@ -77,7 +77,7 @@ def without(record: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 def pdf_pages(path: Path) -> list[str]:
     """The text of every page (pypdf reads the embedded Japanese font's text with NULs between characters)."""
-    return [page.extract_text().replace("\x00", "") for page in PdfReader(path).pages]
+    return [page.extract_text() for page in PdfReader(path).pages]
 
 
 def expect(result: Any, code: int, stdout: str, stderr: str) -> None:

@@ -75,7 +75,7 @@ def two_years_on(day: date) -> date:
 def pdf_text(path: Path) -> str:
     """The PDF's text layer (pypdf reads the embedded Japanese font's text with NULs between characters)."""
     reader = PdfReader(path)
-    return "\n".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def logged_in(cli: Cli, login_id: str, role: str) -> str:

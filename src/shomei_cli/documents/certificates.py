@@ -1,17 +1,92 @@
-"""Issued certificates and receipts as PDF: the certificate of origin in its numbered boxes, the signature
-certification, the certified invoice, each with the certificate number, access code and a QR code."""
+"""Issued certificates and receipts as PDF: the certificate of origin in its numbered boxes (on as many
+sheets as its goods need), the signature certification, the certified invoice, each with the certificate
+number, access code and a QR code, and the chamber's certification with its seal and authorized officer.
+
+Text is set line by line at positions computed here (never left to flow), so that each quantity stands on
+the baseline of the first line of its goods, and a box's content is fitted to the box or continued on the
+next sheet, never drawn over an edge.
+"""
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from shomei_cli.documents.pdf import Document
 
 MARKS = ("ORIGINAL", "COPY")
+PT = 72 / 25.4  # points per millimetre
+
+# The sheet (A4, millimetres from the top left)
+LEFT = 18.0
+WIDTH = 174.0
+HALF = WIDTH / 2
+FOOTER_TOP = 249.0  # the footer (numbers and QR code) below this line
+CHAMBER_BOX_HEIGHT = 62.0  # boxes 9 and 10
+CHAMBER_BOX_TOP = FOOTER_TOP - 2 - CHAMBER_BOX_HEIGHT
+GOODS_TOP = 104.0  # boxes 7 and 8 on the first sheet
+CONTINUED_GOODS_TOP = 36.0  # and on a continuation sheet, which has no boxes 1-6, 9 and 10
+GOODS_BOTTOM = FOOTER_TOP - 2
+GOODS_SPLIT = 0.75  # box 7 takes three quarters of the width, box 8 the rest
+GOODS_SIZE = 8.5  # points
+LINE = GOODS_SIZE * 0.45  # millimetres per line of goods
+ROW_GAP = 1.4  # between two goods lines
+PAD = 1.2  # text inside a box stays this far from its edges
+TITLE_HEIGHT = 4.8  # a box's small numbered title
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle on the sheet in millimetres from the top left (as fpdf2 draws)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+# The part of the chamber's certification box left free for the visible digital signature: box 10 of the
+# first sheet of the ORIGINAL of a certificate of origin, and the certification box of a signature
+# certification, at the same place on both. Signing depends on it: keep it stable.
+SIGNATURE_FIELD = Rect(LEFT + HALF + PAD, CHAMBER_BOX_TOP + 45.0, HALF - 2 * PAD, 15.5)
+INVOICE_STAMP = (112.0, 74.0)  # the certification box laid on a certified invoice (mm), bottom right
+INVOICE_STAMP_MARGIN = 8.0
+
+
+def signature_field(
+    kind: str, page_width: float = 210 * PT, page_height: float = 297 * PT
+) -> tuple[float, float, float, float]:
+    """The visible signature's rectangle for a document of ``kind``, in PDF points from the bottom left
+    (x1, y1, x2, y2) as pyHanko's SigFieldSpec takes it: on the first page of a certificate of origin or a
+    signature certification; on the invoice's last page (of that page's size) for a certified invoice."""
+    if kind == "invoice":
+        area = _invoice_signature_area(_invoice_stamp(page_width / PT, page_height / PT))
+    else:
+        area = SIGNATURE_FIELD
+    return (
+        area.x * PT,
+        page_height - (area.y + area.h) * PT,
+        (area.x + area.w) * PT,
+        page_height - area.y * PT,
+    )
+
+
+@dataclass(frozen=True)
+class ChamberIdentity:
+    """What the chamber's certification carries besides its words: the seal (印影), the authorized officer's
+    signature, name and title, and the place of issue. Each part may be missing until staff set it."""
+
+    seal_png: bytes | None = field(default=None, repr=False)
+    officer_name: str | None = None
+    officer_title: str | None = None
+    officer_signature_png: bytes | None = field(default=None, repr=False)
+    place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +108,18 @@ class CertificateData:
     issued_at: datetime = datetime.min
     application_date: datetime = datetime.min
     time_zone: str = "Asia/Tokyo"
+    identity: ChamberIdentity = ChamberIdentity()
+
+
+def country_name(code: str) -> str:
+    """A country as a reader abroad knows it, with its ISO 3166 code: "Japan (JP)", "South Korea (KR)"."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=code.strip().upper()) if len(code.strip()) == 2 else None
+    if found is None:
+        return code
+    name = getattr(found, "common_name", None) or found.name
+    return f"{name} ({found.alpha_2})"
 
 
 def _qr_png(url: str) -> bytes:
@@ -47,119 +134,339 @@ def _day(value: datetime, zone: str) -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%d %B %Y")
 
 
+# -- setting text ----------------------------------------------------------------------------------------
+
+
+def wrap(pdf: Document, width: float, text: str) -> list[str]:
+    """The lines ``text`` takes in ``width`` at the current font size: its own line breaks kept, long words
+    broken, nothing dropped."""
+    lines: list[str] = []
+    for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not paragraph.strip():
+            lines.append("")
+            continue
+        measured = pdf.multi_cell(width, 3, paragraph, dry_run=True, output="LINES")
+        assert isinstance(measured, list)
+        lines.extend(str(line) for line in measured)
+    return lines
+
+
+def _set_lines(pdf: Document, x: float, y: float, w: float, lines: Sequence[str], line: float) -> float:
+    """Each line at its own position (a cell of one line's height); returns the y below the last."""
+    for text in lines:
+        pdf.set_xy(x, y)
+        pdf.cell(w, line, text)
+        y += line
+    return y
+
+
+def _fit(pdf: Document, width: float, height: float, text: str, size: float) -> tuple[float, list[str]]:
+    """The largest size from ``size`` down at which ``text`` fits the width and height; set at it."""
+    candidates = [size] + [s for s in (8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0) if s < size]
+    for candidate in candidates:
+        pdf.set_font_size(candidate)
+        lines = wrap(pdf, width, text)
+        if len(lines) * candidate * 0.45 <= height:
+            return candidate, lines
+    # the validation's lengths never get here; if they did, the last lines are dropped visibly, not drawn out
+    fitting = max(1, int(height // (candidates[-1] * 0.45)))
+    return candidates[-1], [*lines[: fitting - 1], "…"]
+
+
 def _box(
-    pdf: Document,
-    x: float,
-    y: float,
-    w: float,
-    h: float,
-    number: str,
-    title: str,
-    text: str,
-    size: float = 8.5,
-) -> None:
-    pdf.rect(x, y, w, h)
-    pdf.set_xy(x + 1.2, y + 1)
+    pdf: Document, rect: Rect, number: str, title: str, text: str, size: float = 8.5, frame: bool = True
+) -> float:
+    """A numbered box: its frame, its small title, and ``text`` fitted inside. Returns the y below the
+    text. Without ``frame``, only the title and the text (the upper part of a box drawn by its caller)."""
+    if frame:
+        pdf.rect(rect.x, rect.y, rect.w, rect.h)
     pdf.set_font_size(6.5)
-    pdf.cell(w - 2.4, 3.2, f"{number}. {title}" if number else title)
-    pdf.set_xy(x + 1.2, y + 4.6)
-    pdf.set_font_size(size)
-    pdf.multi_cell(w - 2.4, size * 0.45, text, new_x="LEFT", new_y="NEXT", max_line_height=size * 0.45)
+    pdf.set_xy(rect.x + PAD, rect.y + 1)
+    pdf.cell(rect.w - 2 * PAD, 3.2, f"{number}. {title}" if number else title)
+    if not text:
+        return rect.y + TITLE_HEIGHT
+    available = rect.h - TITLE_HEIGHT - PAD
+    chosen, lines = _fit(pdf, rect.w - 2 * PAD, available, text, size)
+    return _set_lines(pdf, rect.x + PAD, rect.y + TITLE_HEIGHT, rect.w - 2 * PAD, lines, chosen * 0.45)
 
 
 def _party(party: dict[str, Any] | None) -> str:
     if not party:
         return ""
-    return f"{party.get('name', '')}\n{party.get('address', '')}\n{party.get('country', '')}"
-
-
-def _footer(pdf: Document, data: CertificateData, mark: str) -> None:
-    pdf.image(io.BytesIO(_qr_png(data.verification_url)), x=pdf.w - 18 - 30, y=pdf.h - 16 - 30, w=30, h=30)
-    pdf.set_xy(18, pdf.h - 44)
-    pdf.set_font_size(8)
-    pdf.multi_cell(
-        pdf.epw - 34,
-        4.2,
-        f"Certificate No. {data.certificate_number}\nAccess code {data.access_code}\n"
-        f"Verify: {data.verification_url}\n{mark}",
-        new_x="LMARGIN",
-        new_y="NEXT",
+    return (
+        f"{party.get('name', '')}\n{party.get('address', '')}\n{country_name(str(party.get('country', '')))}"
     )
 
 
-def _mark(pdf: Document, mark: str) -> None:
+def _image(pdf: Document, png: bytes, x: float, y: float, w: float, h: float) -> None:
+    pdf.image(io.BytesIO(png), x=x, y=y, w=w, h=h, keep_aspect_ratio=True)
+
+
+def _mark(pdf: Document, mark: str, sheet: str = "") -> None:
     pdf.set_font_size(16)
-    pdf.set_xy(18, 10)
-    pdf.cell(pdf.epw, 8, mark, align="R")
+    pdf.set_xy(LEFT, 9)
+    pdf.cell(WIDTH, 8, mark, align="R")
+    if sheet:
+        pdf.set_font_size(7.5)
+        pdf.set_xy(LEFT, 17)
+        pdf.cell(WIDTH, 3.5, sheet, align="R")
 
 
-def _certification(pdf: Document, data: CertificateData, x: float, y: float, w: float, h: float) -> None:
-    chamber = data.chamber_name_en or data.chamber_name
-    if data.type == "co":
-        number, title = "10", "Certification"
-        statement = (
-            "The undersigned authority hereby certifies, on the basis of relative invoice and other "
-            "supporting documents, that the above-mentioned goods originate in the country shown in box 4."
-        )
-    else:
-        number, title = "", "Certification by the chamber"
-        statement = (
-            "The undersigned authority hereby certifies that the signature above is the one registered with "
-            "us by the signer named, for the trade registration stated."
-        )
-    text = f"{statement}\n\n{chamber} ({data.chamber_name})\n{_day(data.issued_at, data.time_zone)}"
-    _box(pdf, x, y, w, h, number, title, text, size=7.5)
+def _sheet_label(sheet: int, sheets: int) -> str:
+    return f"Sheet {sheet} of {sheets}  ({sheets}枚中{sheet}枚目)"
 
 
-def _declaration(
-    pdf: Document, data: CertificateData, x: float, y: float, w: float, h: float, text: str
+def _footer(pdf: Document, data: CertificateData, mark: str, sheet: str = "") -> None:
+    pdf.image(io.BytesIO(_qr_png(data.verification_url)), x=LEFT + WIDTH - 30, y=FOOTER_TOP + 2, w=30, h=30)
+    pdf.set_font_size(8)
+    lines = [
+        f"Certificate No. {data.certificate_number}",
+        f"Access code {data.access_code}",
+        f"Verify: {data.verification_url}",
+        mark + (f"  ·  {sheet}" if sheet else ""),
+    ]
+    fitted: list[str] = []
+    for line in lines:
+        fitted.extend(wrap(pdf, WIDTH - 34, line))
+    _set_lines(pdf, LEFT, FOOTER_TOP + 4, WIDTH - 34, fitted, 4.2)
+
+
+# -- the chamber's certification --------------------------------------------------------------------------
+
+
+def _chamber_box(
+    pdf: Document, data: CertificateData, rect: Rect, number: str, title: str, statement: str, area: Rect
 ) -> None:
-    if data.type == "co":  # box 9 of the certificate-of-origin form
-        _box(pdf, x, y, w, h, "9", "Declaration by the exporter", text, size=7.5)
-    else:  # a signature certification has no numbered boxes: the registered signature itself
-        _box(pdf, x, y, w, h, "", "登録署名 Registered signature", text, size=7.5)
-    pdf.image(io.BytesIO(data.signature_png), x=x + 4, y=y + h - 19, h=10, keep_aspect_ratio=True, w=w - 8)
-    pdf.set_xy(x + 2, y + h - 8)
+    """The chamber's certification: its statement and name, the authorized officer's signature, name and
+    title, place and date, the seal on the right, and ``area`` left free for the digital signature."""
+    identity = data.identity
+    chamber = data.chamber_name_en or data.chamber_name
+    text = f"{statement}\n{chamber}" + (f" ({data.chamber_name})" if data.chamber_name_en else "")
+    seal = 24.0
+    top = area.y - 26.0  # the officer's lines and the seal sit between the statement and the field
+    _box(pdf, Rect(rect.x, rect.y, rect.w, top - rect.y), number, title, text, size=7.5, frame=False)
+    pdf.rect(rect.x, rect.y, rect.w, rect.h)
+    left = rect.x + PAD
+    width = rect.w - 2 * PAD - seal - 2
+    if identity.officer_signature_png:
+        _image(pdf, identity.officer_signature_png, left, top + 0.5, min(width, 45.0), 9.0)
+    pdf.line(left, top + 10.5, left + min(width, 55.0), top + 10.5)
     pdf.set_font_size(7.5)
-    pdf.cell(w - 4, 4, f"{data.signer_name}, {data.signer_title}")
+    officer = [identity.officer_name or "", identity.officer_title or ""]
+    place = f"{identity.place}, " if identity.place else ""
+    lines = [line for line in officer if line] + [f"{place}{_day(data.issued_at, data.time_zone)}"]
+    fitted: list[str] = []
+    for line in lines:
+        fitted.extend(wrap(pdf, width, line))
+    _set_lines(pdf, left, top + 11.5, width, fitted[:4], 3.4)
+    if identity.seal_png:
+        _image(pdf, identity.seal_png, rect.x + rect.w - PAD - seal, top, seal, seal)
+
+
+# -- the certificate of origin ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoodsRow:
+    """One goods line as set: its lines in box 7 and in box 8, side by side from the same baseline."""
+
+    description: list[str]
+    quantity: list[str]
+
+    @property
+    def lines(self) -> int:
+        return max(len(self.description), len(self.quantity), 1)
+
+
+@dataclass
+class GoodsSheet:
+    """The goods on one sheet: (y of the row's first line, the row, the first line shown, lines shown)."""
+
+    top: float
+    bottom: float
+    placed: list[tuple[float, GoodsRow, int, int]] = field(default_factory=list)
+
+
+def goods_text(line: dict[str, Any]) -> tuple[str, str]:
+    """What boxes 7 and 8 say of one goods line."""
+    description = (
+        f"{line.get('marks', '')} / {line.get('packages', '')} / {line.get('description', '')} "
+        f"(HS {line.get('hs_code', '')})"
+    )
+    return description, f"{line.get('quantity', '')} {line.get('unit', '')}"
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def goods_totals(goods: Sequence[dict[str, Any]]) -> tuple[str, str]:
+    """The totals line: the number of packages, and the quantity per unit (units as written)."""
+    packages = 0
+    for line in goods:
+        found = re.match(r"\s*(\d+)", str(line.get("packages", "")))
+        packages += int(found.group(1)) if found else 0
+    per_unit: dict[str, Decimal] = {}
+    for line in goods:
+        quantity = _number(line.get("quantity"))
+        if quantity is not None:
+            unit = str(line.get("unit", ""))
+            per_unit[unit] = per_unit.get(unit, Decimal(0)) + quantity
+    quantities = "\n".join(f"{total:f} {unit}" for unit, total in per_unit.items())
+    return f"TOTAL: {packages} packages (合計 {packages} 個)", quantities
+
+
+def _goods_rows(pdf: Document, goods: Sequence[dict[str, Any]]) -> tuple[list[GoodsRow], GoodsRow]:
+    pdf.set_font_size(GOODS_SIZE)
+    left, right = _goods_widths()
+    rows = []
+    for line in goods:
+        description, quantity = goods_text(line)
+        rows.append(GoodsRow(wrap(pdf, left, description), wrap(pdf, right, quantity)))
+    total_description, total_quantity = goods_totals(goods)
+    totals = GoodsRow(wrap(pdf, left, total_description), wrap(pdf, right, total_quantity))
+    return rows, totals
+
+
+def _goods_widths() -> tuple[float, float]:
+    return WIDTH * GOODS_SPLIT - 2 * PAD, WIDTH * (1 - GOODS_SPLIT) - 2 * PAD
+
+
+def paginate_goods(rows: Sequence[GoodsRow], totals: GoodsRow) -> list[GoodsSheet]:
+    """Goods lines onto sheets: the first sheet's boxes 7 and 8, then continuation sheets. A line that does
+    not fit what is left of a sheet starts on the next one (or, taller than a whole sheet, is split there);
+    every sheet keeps room at its foot for "continued" or, on the last, the totals."""
+    reserve = max(totals.lines * LINE + ROW_GAP + 0.6, LINE)  # "continued on", or the totals
+
+    def new_sheet(first: bool) -> GoodsSheet:
+        top = (GOODS_TOP if first else CONTINUED_GOODS_TOP) + TITLE_HEIGHT + (0 if first else LINE)
+        return GoodsSheet(top=top, bottom=(CHAMBER_BOX_TOP if first else GOODS_BOTTOM) - PAD - reserve)
+
+    sheets = [new_sheet(True)]
+    y = sheets[0].top
+    whole = new_sheet(False).bottom - new_sheet(False).top
+    for row in rows:
+        height = row.lines * LINE
+        if y > sheets[-1].top:
+            y += ROW_GAP
+        if y + height > sheets[-1].bottom and (height <= whole or y + LINE > sheets[-1].bottom):
+            sheets.append(new_sheet(False))
+            y = sheets[-1].top
+        shown = 0
+        while shown < row.lines:
+            room = int((sheets[-1].bottom - y + 1e-6) // LINE)
+            if room <= 0:
+                sheets.append(new_sheet(False))
+                y = sheets[-1].top
+                continue
+            count = min(room, row.lines - shown)
+            sheets[-1].placed.append((y, row, shown, count))
+            y += count * LINE
+            shown += count
+    return sheets
+
+
+def _draw_goods(
+    pdf: Document, sheet: GoodsSheet, index: int, count: int, rect: Rect, totals: GoodsRow | None
+) -> None:
+    left_w, right_w = _goods_widths()
+    box7 = Rect(rect.x, rect.y, WIDTH * GOODS_SPLIT, rect.h)
+    box8 = Rect(rect.x + box7.w, rect.y, WIDTH - box7.w, rect.h)
+    _box(pdf, box7, "7", "Marks, numbers, number and kind of packages; description of goods", "")
+    _box(pdf, box8, "8", "Quantity", "")
+    pdf.set_font_size(GOODS_SIZE)
+    if index > 0:
+        pdf.set_xy(box7.x + PAD, rect.y + TITLE_HEIGHT)
+        pdf.cell(left_w, LINE, f"(continued from sheet {index} / 前葉より続く)")
+    x7, x8 = box7.x + PAD, box8.x + PAD
+    for y, row, first, shown in sheet.placed:
+        _set_lines(pdf, x7, y, left_w, row.description[first : first + shown], LINE)
+        _set_lines(pdf, x8, y, right_w, row.quantity[first : first + shown], LINE)
+    foot = rect.y + rect.h - PAD - LINE
+    if totals is None:
+        pdf.set_xy(x7, foot)
+        pdf.cell(left_w, LINE, f"(continued on sheet {index + 2} / 次葉へ続く)")
+        return
+    below = (sheet.placed[-1][0] + sheet.placed[-1][3] * LINE if sheet.placed else sheet.top) + ROW_GAP
+    pdf.line(box7.x + PAD, below, box8.x + box8.w - PAD, below)
+    _set_lines(pdf, x7, below + 0.6, left_w, totals.description, LINE)
+    _set_lines(pdf, x8, below + 0.6, right_w, totals.quantity, LINE)
+
+
+def _origin_statement(sheets: int) -> str:
+    on = f" on sheets 1 to {sheets}" if sheets > 1 else ""
+    return (
+        "The undersigned authority hereby certifies, on the basis of relative invoice and other supporting "
+        f"documents, that the goods described above{on} originate in the country shown in box 4."
+    )
 
 
 def _draw_origin(pdf: Document, data: CertificateData, mark: str) -> None:
     c = data.content
-    pdf.add_page()
-    _mark(pdf, mark)
-    pdf.set_xy(18, 18)
+    goods = list(c.get("goods", []))
+    pdf.add_page()  # fpdf2 measures text on a page
+    rows, totals = _goods_rows(pdf, goods)
+    sheets = paginate_goods(rows, totals)
+    count = len(sheets)
+    for index, sheet in enumerate(sheets):
+        if index > 0:
+            pdf.add_page()
+        label = _sheet_label(index + 1, count)
+        _mark(pdf, mark, label)
+        last = index == count - 1
+        if index == 0:
+            _origin_first_sheet(pdf, data, count)
+            rect = Rect(LEFT, GOODS_TOP, WIDTH, CHAMBER_BOX_TOP - GOODS_TOP)
+        else:
+            pdf.set_font_size(13)
+            pdf.set_xy(LEFT, 18)
+            pdf.cell(WIDTH, 7, "CERTIFICATE OF ORIGIN (continued)  原産地証明書（続葉）", align="C")
+            pdf.set_font_size(8.5)
+            pdf.set_xy(LEFT, 26)
+            pdf.cell(WIDTH, 5, f"Certificate No. {data.certificate_number}", align="C")
+            rect = Rect(LEFT, CONTINUED_GOODS_TOP, WIDTH, GOODS_BOTTOM - CONTINUED_GOODS_TOP)
+        _draw_goods(pdf, sheet, index, count, rect, totals if last else None)
+        _footer(pdf, data, mark, label)
+
+
+def _origin_first_sheet(pdf: Document, data: CertificateData, sheets: int) -> None:
+    c = data.content
+    pdf.set_xy(LEFT, 18)
     pdf.set_font_size(14)
-    pdf.cell(pdf.epw, 7, "CERTIFICATE OF ORIGIN", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(WIDTH, 7, "CERTIFICATE OF ORIGIN", align="C")
+    pdf.set_xy(LEFT, 25)
     pdf.set_font_size(8)
-    pdf.cell(pdf.epw, 4, f"issued by {data.chamber_name_en or data.chamber_name}  原産地証明書", align="C")
-    left, top, width = 18.0, 32.0, pdf.epw
-    half = width / 2
+    pdf.cell(WIDTH, 4, f"issued by {data.chamber_name_en or data.chamber_name}  原産地証明書", align="C")
+    top = 32.0
+    exporter = c.get("exporter") or data.exporter_default
+    _box(pdf, Rect(LEFT, top, HALF, 26), "1", "Exporter (name, address, country)", _party(exporter))
+    _box(pdf, Rect(LEFT + HALF, top, HALF, 26), "", "Certificate No.", data.certificate_number)
     _box(
         pdf,
-        left,
-        top,
-        half,
-        26,
-        "1",
-        "Exporter (name, address, country)",
-        _party(c.get("exporter") or data.exporter_default),
+        Rect(LEFT, top + 26, HALF, 26),
+        "2",
+        "Consignee (name, address, country)",
+        _party(c.get("consignee")),
     )
-    _box(pdf, left + half, top, half, 26, "", "Certificate No.", f"{data.certificate_number}")
-    _box(pdf, left, top + 26, half, 26, "2", "Consignee (name, address, country)", _party(c.get("consignee")))
     invoice = c.get("invoice", {})
     _box(
         pdf,
-        left + half,
-        top + 26,
-        half,
-        13,
+        Rect(LEFT + HALF, top + 26, HALF, 13),
         "3",
         "Invoice number and date",
         f"{invoice.get('number', '')}  {invoice.get('date', '')}",
     )
-    origins = sorted({g.get("origin_country", "") for g in c.get("goods", [])})
-    _box(pdf, left + half, top + 39, half, 13, "4", "Country of origin", ", ".join(origins))
+    origins = sorted({str(g.get("origin_country", "")) for g in c.get("goods", [])})
+    _box(
+        pdf,
+        Rect(LEFT + HALF, top + 39, HALF, 13),
+        "4",
+        "Country of origin",
+        ", ".join(country_name(code) for code in origins),
+    )
     t = c.get("transport", {})
     transport = (
         f"From {t.get('from', '')} to {t.get('to', '')}"
@@ -167,97 +474,156 @@ def _draw_origin(pdf: Document, data: CertificateData, mark: str) -> None:
         + f"\nBy {t.get('by', '')} {t.get('vessel_or_flight', '') or ''}"
         + f"\nOn or about {t.get('on_or_about', '')}"
     )
-    _box(pdf, left, top + 52, half, 20, "5", "Transport details", transport)
-    _box(pdf, left + half, top + 52, half, 20, "6", "Remarks", str(c.get("remarks", "")))
-    goods_top = top + 72
-    goods = "\n".join(
-        f"{g.get('marks', '')} / {g.get('packages', '')} / {g.get('description', '')} "
-        f"(HS {g.get('hs_code', '')})"
-        for g in c.get("goods", [])
-    )
-    quantities = "\n".join(f"{g.get('quantity', '')} {g.get('unit', '')}" for g in c.get("goods", []))
-    _box(
-        pdf,
-        left,
-        goods_top,
-        width * 0.75,
-        80,
-        "7",
-        "Marks, numbers, number and kind of packages; description of goods",
-        goods,
-    )
-    _box(pdf, left + width * 0.75, goods_top, width * 0.25, 80, "8", "Quantity", quantities)
-    decl_top = goods_top + 80
-    _declaration(
+    _box(pdf, Rect(LEFT, top + 52, HALF, 20), "5", "Transport details", transport)
+    _box(pdf, Rect(LEFT + HALF, top + 52, HALF, 20), "6", "Remarks", str(c.get("remarks") or ""))
+    declaration = Rect(LEFT, CHAMBER_BOX_TOP, HALF, CHAMBER_BOX_HEIGHT)
+    _signer_box(
         pdf,
         data,
-        left,
-        decl_top,
-        half,
-        42,
-        f"The undersigned hereby declares that the above details and statements are correct, that all "
-        f"the goods were produced in the country shown in box 4.\n"
-        f"{_day(data.application_date, data.time_zone)}",
+        declaration,
+        "9",
+        "Declaration by the exporter",
+        "The undersigned hereby declares that the above details and statements are correct, that all the "
+        f"goods were produced in the country shown in box 4.\n{_day(data.application_date, data.time_zone)}",
     )
-    _certification(pdf, data, left + half, decl_top, half, 42)
-    _footer(pdf, data, mark)
+    _chamber_box(
+        pdf,
+        data,
+        Rect(LEFT + HALF, CHAMBER_BOX_TOP, HALF, CHAMBER_BOX_HEIGHT),
+        "10",
+        "Certification",
+        _origin_statement(sheets),
+        SIGNATURE_FIELD,
+    )
+
+
+def _signer_box(pdf: Document, data: CertificateData, rect: Rect, number: str, title: str, text: str) -> None:
+    """The applicant's box: its words, then the registered signature, the signer's name and title."""
+    _box(pdf, Rect(rect.x, rect.y, rect.w, rect.h - 26), number, title, text, size=7.5, frame=False)
+    pdf.rect(rect.x, rect.y, rect.w, rect.h)
+    _image(pdf, data.signature_png, rect.x + 4, rect.y + rect.h - 24, rect.w - 8, 13)
+    pdf.line(rect.x + PAD, rect.y + rect.h - 10, rect.x + rect.w - PAD, rect.y + rect.h - 10)
+    pdf.set_font_size(7.5)
+    lines = wrap(pdf, rect.w - 2 * PAD, f"{data.signer_name}, {data.signer_title}")
+    _set_lines(pdf, rect.x + PAD, rect.y + rect.h - 9, rect.w - 2 * PAD, lines[:2], 3.4)
+
+
+# -- the signature certification ----------------------------------------------------------------------------
 
 
 def _draw_signature(pdf: Document, data: CertificateData, mark: str) -> None:
     c = data.content
     pdf.add_page()
     _mark(pdf, mark)
-    pdf.set_xy(18, 24)
+    pdf.set_xy(LEFT, 20)
     pdf.set_font_size(14)
-    pdf.cell(pdf.epw, 8, "CERTIFICATE OF SIGNATURE  サイン証明", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.set_font_size(10)
+    pdf.cell(WIDTH, 8, "CERTIFICATE OF SIGNATURE  サイン証明", align="C")
+    pdf.set_xy(LEFT, 28)
+    pdf.set_font_size(8)
+    pdf.cell(WIDTH, 4, f"issued by {data.chamber_name_en or data.chamber_name}", align="C")
     addressee = c.get("addressee")
-    document = (
-        f"{c.get('document_title', '')}"
-        + (f" No. {c['document_number']}" if c.get("document_number") else "")
-        + f" dated {c.get('document_date', '')}"
+    rows = [
+        ("Certificate No.", data.certificate_number),
+        ("Document", str(c.get("document_title", ""))),
+        ("Document No.", str(c.get("document_number") or "—")),
+        ("Dated", str(c.get("document_date", ""))),
+        ("Addressed to", _party(addressee).replace("\n", ", ") if addressee else "—"),
+        ("Destination", country_name(str(c.get("destination_country", "")))),
+        ("Signed by", f"{data.signer_name}, {data.signer_title}"),
+        ("For", f"{data.exporter_default.get('name', '')} (trade registration {data.registration_number})"),
+    ]
+    y = 38.0
+    label_w = 38.0
+    for label, value in rows:
+        pdf.set_font_size(9.5)
+        lines = wrap(pdf, WIDTH - label_w - 2 * PAD, value)[:4]
+        height = max(1, len(lines)) * 4.6 + 2
+        pdf.set_font_size(8)
+        pdf.set_xy(LEFT, y)
+        pdf.cell(label_w, 4.6, label)
+        pdf.set_font_size(9.5)
+        _set_lines(pdf, LEFT + label_w, y, WIDTH - label_w, lines, 4.6)
+        pdf.line(LEFT, y + height - 0.8, LEFT + WIDTH, y + height - 0.8)
+        y += height
+    pdf.set_font_size(10)
+    statement = (
+        "This is to certify that the signature appearing on the document named above is the signature of "
+        f"{data.signer_name}, {data.signer_title}, registered with "
+        f"{data.chamber_name_en or data.chamber_name} under trade registration number "
+        f"{data.registration_number}."
     )
-    pdf.multi_cell(
-        pdf.epw,
-        6,
-        f'This is to certify that the signature appearing on the document "{document}"'
-        + (f", addressed to {addressee.get('name')} ({addressee.get('country')})" if addressee else "")
-        + f", destined for {c.get('destination_country', '')}, is the signature of {data.signer_name}, "
-        f"{data.signer_title}, registered with {data.chamber_name_en or data.chamber_name} under trade "
-        f"registration number {data.registration_number}.",
-        new_x="LMARGIN",
-        new_y="NEXT",
+    _set_lines(pdf, LEFT, y + 4, WIDTH, wrap(pdf, WIDTH, statement), 5.2)
+    _signer_box(
+        pdf,
+        data,
+        Rect(LEFT, CHAMBER_BOX_TOP, HALF, CHAMBER_BOX_HEIGHT),
+        "",
+        "登録署名 Registered signature",
+        "The signature registered with the chamber by the signer named below.",
     )
-    pdf.ln(4)
-    _declaration(pdf, data, 18, pdf.get_y(), pdf.epw / 2, 42, "Registered signature:")
-    _certification(pdf, data, 18 + pdf.epw / 2, pdf.get_y(), pdf.epw / 2, 42)
+    _chamber_box(
+        pdf,
+        data,
+        Rect(LEFT + HALF, CHAMBER_BOX_TOP, HALF, CHAMBER_BOX_HEIGHT),
+        "",
+        "Certification by the chamber",
+        "The undersigned authority hereby certifies that the signature on the left is the one registered "
+        "with us by the signer named, for the trade registration stated.",
+        SIGNATURE_FIELD,
+    )
     _footer(pdf, data, mark)
+
+
+# -- the certified invoice ---------------------------------------------------------------------------------
+
+
+def _invoice_stamp(width: float, height: float) -> Rect:
+    """Where the certification sits on the invoice's last page (millimetres): bottom right."""
+    w, h = INVOICE_STAMP
+    w, h = min(w, width - 2 * INVOICE_STAMP_MARGIN), min(h, height - 2 * INVOICE_STAMP_MARGIN)
+    return Rect(width - w - INVOICE_STAMP_MARGIN, height - h - INVOICE_STAMP_MARGIN, w, h)
+
+
+def _invoice_signature_area(box: Rect) -> Rect:
+    return Rect(box.x + PAD, box.y + 45.0, box.w - 2 * PAD, 13.0)
 
 
 def _stamp(data: CertificateData, mark: str, width: float, height: float) -> bytes:
-    """A page of the invoice's size carrying only the chamber's certification, to lay over its last page."""
+    """A page of the invoice's size carrying only the chamber's certification, to lay over its last page:
+    one white box with the mark, the statement, seal and officer, the area for the digital signature and
+    the certificate's numbers with the QR code, so that nothing of it lies on the invoice outside the box."""
     pdf = Document("certification", data.issued_at)
-    pdf.add_page(format=(width * 25.4 / 72, height * 25.4 / 72))
-    _mark(pdf, mark)
-    box_w, box_h = 92.0, 46.0
-    x, y = pdf.w - box_w - 10, pdf.h - box_h - 44
+    page_w, page_h = width / PT, height / PT
+    pdf.add_page(format=(page_w, page_h))
+    box = _invoice_stamp(page_w, page_h)
     pdf.set_fill_color(255, 255, 255)
-    pdf.rect(x, y, box_w, box_h, style="F")
-    _box(
-        pdf,
-        x,
-        y,
-        box_w,
-        box_h,
-        "",
-        "Certified by the chamber",
-        f"We hereby certify that this invoice was presented to us by {data.exporter_default.get('name', '')} "
-        f"(registration {data.registration_number}) with the registered signature of {data.signer_name}.\n"
-        f"{data.chamber_name_en or data.chamber_name}\n{_day(data.issued_at, data.time_zone)}",
-        size=7.5,
+    pdf.rect(box.x, box.y, box.w, box.h, style="F")
+    statement = (
+        "We hereby certify that this invoice was presented to us by "
+        f"{data.exporter_default.get('name', '')} (registration {data.registration_number}) with the "
+        f"registered signature of {data.signer_name}."
     )
-    _footer(pdf, data, mark)
+    _chamber_box(
+        pdf,
+        data,
+        box,
+        "",
+        f"{mark}  ·  Certified by the chamber  インボイス証明",
+        statement,
+        _invoice_signature_area(box),
+    )
+    qr = 14.0
+    pdf.image(
+        io.BytesIO(_qr_png(data.verification_url)),
+        x=box.x + box.w - PAD - qr,
+        y=box.y + box.h - qr - 0.8,
+        w=qr,
+        h=qr,
+    )
+    pdf.set_font_size(6.5)
+    lines = [f"Certificate No. {data.certificate_number}  Access code {data.access_code}"]
+    lines += wrap(pdf, box.w - 2 * PAD - qr - 2, f"Verify: {data.verification_url}")
+    _set_lines(pdf, box.x + PAD, box.y + 59.5, box.w - 2 * PAD - qr - 2, lines[:3], 3.0)
     return pdf.bytes()
 
 
@@ -282,7 +648,7 @@ def _certified_invoice(data: CertificateData) -> bytes:
 
 
 def render_certificate(data: CertificateData) -> bytes:
-    """The ORIGINAL, then one COPY per extra copy applied for."""
+    """The ORIGINAL, then one COPY per extra copy applied for (each on as many sheets as it needs)."""
     if data.type == "invoice":
         return _certified_invoice(data)
     draw = _draw_origin if data.type == "co" else _draw_signature

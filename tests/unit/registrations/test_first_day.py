@@ -57,7 +57,7 @@ def cycle(core: Core, login_id: str) -> CredentialCard:
 
 def pdf_text(printed: CardPrint) -> str:
     reader = pypdf.PdfReader(io.BytesIO(printed.pdf))
-    return "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+    return "".join(page.extract_text() for page in reader.pages)
 
 
 def at(clock: FixedClock, year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> None:

@@ -63,7 +63,7 @@ def machine_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 
 def pdf_text(printed: CardPrint) -> str:
     reader = pypdf.PdfReader(io.BytesIO(printed.pdf))
-    return "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+    return "".join(page.extract_text() for page in reader.pages)
 
 
 def resets(core: Core) -> list[tuple[str | None, str | None, str, dict[str, object]]]:
