@@ -389,7 +389,7 @@ def test_a_certificate_of_origin_from_application_to_verification(
         for expected in (
             f"Certificate No. {CERT}",
             f"Access code {paid.access_code}",
-            "ACME Pumps Inc.\n100 Harbor Blvd, Long Beach, CA 90802\nUS",
+            "ACME Pumps Inc.\n100 Harbor Blvd, Long Beach, CA 90802\nUnited States (US)",
             "Osaka Masahito, President",
             f"Verify: {VERIFY_URL}?n={CERT}&c={paid.access_code}",
         ):
