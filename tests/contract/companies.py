@@ -485,12 +485,12 @@ def stub_documents() -> Iterator[None]:
     """Certificates and receipts made in this block are recorded as usual, but drawn as ``stub_document``."""
     with (
         patch(
-            "shomei_cli.documents.certificates.render_certificate",
-            lambda data: stub_document(data.certificate_number),
+            "shomei_cli.documents.certificates.render_certificates",
+            lambda certificates: [stub_document(data.certificate_number) for data in certificates],
         ),
         patch(
-            "shomei_cli.documents.certificates.render_receipt",
-            lambda data: stub_document(data.receipt_number),
+            "shomei_cli.documents.certificates.render_receipts",
+            lambda receipts: [stub_document(data.receipt_number) for data in receipts],
         ),
     ):
         yield

@@ -218,8 +218,16 @@ class Backend(Protocol):
         """The certificate PDF (ORIGINAL and COPY pages), within 14 days of issuance."""
         ...
 
+    def print_certificates(self, refs: Sequence[str]) -> list[DocumentFile]:
+        """Several certificate PDFs at once (at most 100), in order; all or nothing."""
+        ...
+
     def receipt(self, ref: str) -> DocumentFile:
         """The receipt PDF of a payment."""
+        ...
+
+    def receipts(self, refs: Sequence[str]) -> list[DocumentFile]:
+        """Several receipt PDFs at once (at most 100), in order."""
         ...
 
     def verify(self, number: str, code: str) -> Verification:

@@ -220,8 +220,14 @@ class LocalBackend:
     def print_certificate(self, ref: str) -> DocumentFile:
         return api.print_certificate(self.core, self.token, ref)
 
+    def print_certificates(self, refs: Sequence[str]) -> list[DocumentFile]:
+        return api.print_certificates(self.core, self.token, refs)
+
     def receipt(self, ref: str) -> DocumentFile:
         return api.receipt(self.core, self.token, ref)
+
+    def receipts(self, refs: Sequence[str]) -> list[DocumentFile]:
+        return api.receipts(self.core, self.token, refs)
 
     def verify(self, number: str, code: str) -> Verification:
         return api.verify(self.core, number, code)

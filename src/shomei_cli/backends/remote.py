@@ -370,6 +370,14 @@ class RemoteBackend:
         )
         return DocumentFile(response.headers.get("Shomei-Document", ""), 1, response.content)
 
+    def print_certificates(self, refs: Sequence[str]) -> list[DocumentFile]:
+        response = self._request("POST", "/certificates/prints", json={"refs": list(refs)})
+        return [from_dict(DocumentFile, item) for item in response.json()]
+
+    def receipts(self, refs: Sequence[str]) -> list[DocumentFile]:
+        response = self._request("POST", "/receipts", json={"refs": list(refs)})
+        return [from_dict(DocumentFile, item) for item in response.json()]
+
     def verify(self, number: str, code: str) -> Verification:
         return self._get(Verification, "/verify", number=number, code=code)
 

@@ -16,7 +16,9 @@ from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
-    from shomei_cli.domain.records import ApplicationView
+    from collections.abc import Callable, Iterator, Sequence
+
+    from shomei_cli.domain.records import ApplicationView, DocumentFile
 
 app = new_group(_("Applications for certificates (co, invoice, signature), payment, printing, verification."))
 RefArg = Annotated[str, typer.Argument(help=_("The application's reference (AP…) or reception number."))]
@@ -342,34 +344,106 @@ def pay(
     )
 
 
-OutOption = Annotated[Path, typer.Option("-o", "--output", help=_("The PDF file to write."))]
+RefsArg = Annotated[
+    list[str], typer.Argument(help=_("The applications' references (AP…), reception or certificate numbers."))
+]
+OutOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help=_("The PDF file to write (one REF only)."))
+]
+OutDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help=_("The directory for the PDFs, each named after its document (default: here).")
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help=_("Replace files that already exist."))]
+# documents per call: two chunks of pages each (documents.pdf), drawn on two cores, and bounded memory
+CERTIFICATE_BATCH, RECEIPT_BATCH = 50, 100
 
 
 @app.command(
     "print",
-    help=_("The certificate: the ORIGINAL page and a COPY page per extra copy (14 days after issuance)."),
+    help=_(
+        "The certificates: the ORIGINAL page and a COPY page per extra copy (14 days after issuance). "
+        "One PDF per certificate, named after its number (1301-2026-0000001.pdf), or -o FILE for one."
+    ),
 )
-def print_(ctx: typer.Context, ref: RefArg, out: OutOption = Path("certificate.pdf")) -> None:
-    from shomei_cli.cli.files import check_output_file, write_atomic
+def print_(
+    ctx: typer.Context,
+    refs: RefsArg,
+    out: OutOption = None,
+    out_dir: OutDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    backend = state(ctx).backend()
 
-    target = check_output_file(out)
-    document = state(ctx).backend().print_certificate(ref)
-    write_atomic(target, document.pdf)
-    output.message(
-        _("Wrote {path}: certificate {name} (print {count}).").format(
-            path=target, name=document.name, count=document.print_count
+    def names() -> list[str | None]:
+        # the file names are checked before anything is printed, since every print is recorded
+        return [backend.show_application(ref).summary.certificate_number for ref in refs]
+
+    made = _documents(refs, out, out_dir, force, names, backend.print_certificates, CERTIFICATE_BATCH)
+    for document, target in made:
+        output.message(
+            _("Wrote {path}: certificate {name} (print {count}).").format(
+                path=target, name=document.name, count=document.print_count
+            )
         )
+
+
+@app.command(
+    help=_(
+        "The receipts (領収書) of paid applications: one PDF each, named after its number "
+        "(RC1301-0000001.pdf), or -o FILE for one."
     )
+)
+def receipt(
+    ctx: typer.Context,
+    refs: RefsArg,
+    out: OutOption = None,
+    out_dir: OutDirOption = None,
+    force: ForceOption = False,
+) -> None:
+    backend = state(ctx).backend()
+    for document, target in _documents(refs, out, out_dir, force, None, backend.receipts, RECEIPT_BATCH):
+        output.message(_("Wrote {path}: receipt {name}.").format(path=target, name=document.name))
 
 
-@app.command(help=_("The receipt (領収書) of a paid application."))
-def receipt(ctx: typer.Context, ref: RefArg, out: OutOption = Path("receipt.pdf")) -> None:
-    from shomei_cli.cli.files import check_output_file, write_atomic
+def _documents(
+    refs: list[str],
+    out: Path | None,
+    out_dir: Path | None,
+    force: bool,
+    names: Callable[[], list[str | None]] | None,
+    make: Callable[[Sequence[str]], list[DocumentFile]],
+    batch: int,
+) -> Iterator[tuple[DocumentFile, Path]]:
+    """Make the documents of ``refs`` in batches and write each to its file, yielding what was written.
+    No file is replaced without --force: checked before anything is asked of the backend where the names
+    are known then (``names``), and again as each file is written."""
+    from shomei_cli.cli.files import check_output_dir, claim_output_file, document_file, write_atomic
 
-    target = check_output_file(out)
-    document = state(ctx).backend().receipt(ref)
-    write_atomic(target, document.pdf)
-    output.message(_("Wrote {path}: receipt {name}.").format(path=target, name=document.name))
+    if out is not None and out_dir is not None:
+        raise typer.BadParameter(_("give -o FILE or --out DIR, not both"))
+    if out is not None:
+        if len(refs) != 1:
+            raise typer.BadParameter(_("-o names one file: give one REF, or --out DIR for several"))
+        target = claim_output_file(out, force=force)
+        (document,) = make(refs)
+        write_atomic(target, document.pdf, force=force)
+        yield document, target
+        return
+    directory = check_output_dir(out_dir or Path("."))
+    if names is not None and not force and directory.is_dir():
+        for name in names():
+            if name is not None:
+                claim_output_file(document_file(directory, name), force=False, option="--out")
+    for start in range(0, len(refs), batch):
+        documents = make(refs[start : start + batch])
+        directory.mkdir(parents=True, exist_ok=True)
+        for document in documents:
+            target = document_file(directory, document.name)
+            write_atomic(target, document.pdf, force=force)
+            yield document, target
 
 
 @app.command(help=_("Is a certificate genuine, and what does it certify? Anyone may ask: no login needed."))

@@ -31,6 +31,31 @@ def check_output_file(path: Path, option: str = "-o") -> Path:
     return target
 
 
+def claim_output_file(path: Path, *, force: bool, option: str = "-o") -> Path:
+    """``check_output_file``, and the one rule about files that exist: they are replaced only with --force.
+    ``write_atomic(..., force=force)`` applies the rule again at the moment of writing."""
+    target = check_output_file(path, option)
+    if not force and os.path.lexists(target):
+        raise _exists(target)
+    return target
+
+
+def _exists(target: Path) -> Exception:
+    from shomei_cli.domain.errors import Conflict
+
+    return Conflict(_("{path} already exists; give --force to replace it.").format(path=target))
+
+
+def document_file(directory: Path, name: str) -> Path:
+    """The file for a document in ``directory``, named after it (a certificate or receipt number). The name
+    comes from the backend: anything but a plain file name is refused rather than followed."""
+    from shomei_cli.domain.errors import InvalidInput
+
+    if not name or name.startswith(".") or any(not (c.isalnum() or c in "-_.") for c in name):
+        raise InvalidInput.single("name", _("{name} cannot name a file").format(name=name))
+    return directory / f"{name}.pdf"
+
+
 def _really_writable(directory: Path, target: Path) -> bool:
     """Try it: on Windows os.access ignores permissions, and a PDF open in a viewer cannot be replaced."""
     try:
@@ -61,16 +86,34 @@ def check_output_dir(path: Path, option: str = "--out") -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same directory and rename: never a half-written file."""
+def write_atomic(path: Path, data: bytes, *, force: bool = True) -> None:
+    """Write through a temporary file in the same directory and rename: never a half-written file. Without
+    ``force``, a file that exists by then is left alone (claim_output_file's rule, without a race)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        replace(temporary, path)
+        if force:
+            replace(temporary, path)
+        else:
+            _link_new(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _link_new(temporary: str, path: Path) -> None:
+    """Give the written file its name only if no file has it: a hard link fails on an existing name."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError:  # a file system without hard links: check, then rename
+        if os.path.lexists(path):
+            raise _exists(path) from None
+        replace(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def replace(source: str | Path, target: Path, attempts: int = 5) -> None:

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shomei_cli.documents.pdf import Document
+from shomei_cli.documents.pdf import Document, map_processes, render_split
 
 MARKS = ("ORIGINAL", "COPY")
 PT = 72 / 25.4  # points per millimetre
@@ -122,6 +123,7 @@ def country_name(code: str) -> str:
     return f"{name} ({found.alpha_2})"
 
 
+@lru_cache(maxsize=16)  # once per certificate, not once per page (ORIGINAL and each COPY)
 def _qr_png(url: str) -> bytes:
     import segno
 
@@ -588,11 +590,18 @@ def _invoice_signature_area(box: Rect) -> Rect:
     return Rect(box.x + PAD, box.y + 45.0, box.w - 2 * PAD, 13.0)
 
 
-def _stamp(data: CertificateData, mark: str, width: float, height: float) -> bytes:
+def _stamps(data: CertificateData, marks: Sequence[str], width: float, height: float) -> bytes:
+    """The stamps of every mark as pages of one document, so that the font is subset once."""
+    pdf = Document("certification", data.issued_at)
+    for mark in marks:
+        _stamp(pdf, data, mark, width, height)
+    return pdf.bytes()
+
+
+def _stamp(pdf: Document, data: CertificateData, mark: str, width: float, height: float) -> None:
     """A page of the invoice's size carrying only the chamber's certification, to lay over its last page:
     one white box with the mark, the statement, seal and officer, the area for the digital signature and
     the certificate's numbers with the QR code, so that nothing of it lies on the invoice outside the box."""
-    pdf = Document("certification", data.issued_at)
     page_w, page_h = width / PT, height / PT
     pdf.add_page(format=(page_w, page_h))
     box = _invoice_stamp(page_w, page_h)
@@ -624,23 +633,23 @@ def _stamp(data: CertificateData, mark: str, width: float, height: float) -> byt
     lines = [f"Certificate No. {data.certificate_number}  Access code {data.access_code}"]
     lines += wrap(pdf, box.w - 2 * PAD - qr - 2, f"Verify: {data.verification_url}")
     _set_lines(pdf, box.x + PAD, box.y + 59.5, box.w - 2 * PAD - qr - 2, lines[:3], 3.0)
-    return pdf.bytes()
 
 
 def _certified_invoice(data: CertificateData) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     assert data.attachment is not None
+    marks = [MARKS[0]] + [MARKS[1]] * data.copies
+    box = PdfReader(io.BytesIO(data.attachment)).pages[-1].mediabox
+    stamps = PdfReader(io.BytesIO(_stamps(data, marks, float(box.width), float(box.height)))).pages
     writer = PdfWriter()
-    for mark in [MARKS[0]] + [MARKS[1]] * data.copies:
+    for stamp in stamps:
         invoice = PdfReader(io.BytesIO(data.attachment))
         last = len(invoice.pages) - 1
         for index, page in enumerate(invoice.pages):
             added = writer.add_page(page)
             if index == last:
-                box = added.mediabox
-                stamp = PdfReader(io.BytesIO(_stamp(data, mark, float(box.width), float(box.height))))
-                added.merge_page(stamp.pages[0])
+                added.merge_page(stamp)
     writer.add_metadata({"/Title": f"Certified invoice {data.certificate_number}", "/Creator": "shomei"})
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -649,13 +658,36 @@ def _certified_invoice(data: CertificateData) -> bytes:
 
 def render_certificate(data: CertificateData) -> bytes:
     """The ORIGINAL, then one COPY per extra copy applied for (each on as many sheets as it needs)."""
-    if data.type == "invoice":
-        return _certified_invoice(data)
+    (pdf,) = render_certificates([data])
+    return pdf
+
+
+def render_certificates(certificates: Sequence[CertificateData]) -> list[bytes]:
+    """One PDF per certificate, in order. Drawn certificates (co, signature) are made as pages of shared
+    documents and split (documents.pdf.render_split); certified invoices are each an invoice of their own
+    with the chamber's stamp laid over, made on every core when there are several."""
+    results: list[bytes | None] = [None] * len(certificates)
+    drawn = [i for i, c in enumerate(certificates) if c.type != "invoice"]
+    stamped = [i for i, c in enumerate(certificates) if c.type == "invoice"]
+    pdfs = render_split([certificates[i] for i in drawn], _draw_certificate, _title, _created)
+    pdfs += map_processes(_certified_invoice, [certificates[i] for i in stamped])
+    for index, pdf in zip(drawn + stamped, pdfs, strict=True):
+        results[index] = pdf
+    return [pdf for pdf in results if pdf is not None]
+
+
+def _draw_certificate(pdf: Document, data: CertificateData) -> None:
     draw = _draw_origin if data.type == "co" else _draw_signature
-    pdf = Document(f"Certificate {data.certificate_number}", data.issued_at)
     for mark in [MARKS[0]] + [MARKS[1]] * data.copies:
         draw(pdf, data, mark)
-    return pdf.bytes()
+
+
+def _title(data: CertificateData) -> str:
+    return f"Certificate {data.certificate_number}"
+
+
+def _created(data: CertificateData) -> datetime:
+    return data.issued_at
 
 
 @dataclass(frozen=True)
@@ -684,7 +716,25 @@ TYPE_NAMES = {
 
 
 def render_receipt(data: ReceiptData) -> bytes:
-    pdf = Document(f"領収書 {data.receipt_number}", data.paid_at)
+    (pdf,) = render_receipts([data])
+    return pdf
+
+
+def render_receipts(receipts: Sequence[ReceiptData]) -> list[bytes]:
+    """One PDF per receipt, in order, made as pages of shared documents and split (documents.pdf). A receipt
+    draws in a millisecond, a fiftieth of what parsing and subsetting the font costs: 50 share a document."""
+    return render_split(receipts, _draw_receipt, _receipt_title, _paid, chunk_size=50)
+
+
+def _receipt_title(data: ReceiptData) -> str:
+    return f"領収書 {data.receipt_number}"
+
+
+def _paid(data: ReceiptData) -> datetime:
+    return data.paid_at
+
+
+def _draw_receipt(pdf: Document, data: ReceiptData) -> None:
     pdf.add_page()
     pdf.set_font_size(22)
     pdf.cell(pdf.epw, 14, "領収書  Receipt", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -728,7 +778,6 @@ def render_receipt(data: ReceiptData) -> bytes:
     )
     pdf.ln(6)
     pdf.cell(pdf.epw, 8, f"{data.chamber_name}  {data.chamber_name_en or ''}", align="R")
-    return pdf.bytes()
 
 
 def _fee_for(data: ReceiptData) -> str:

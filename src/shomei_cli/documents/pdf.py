@@ -9,6 +9,7 @@ parsed and subset once per chunk, not once per card.
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -25,6 +26,7 @@ from fpdf.syntax import Name, PDFContentStream, PDFObject
 T = TypeVar("T")
 FONT = "NotoSansJP"
 SPLIT_CHUNK = 25
+MAX_WORKERS = 8
 
 
 @cache
@@ -144,22 +146,100 @@ def render_each(
     title: str, created_at: datetime, items: Sequence[T], draw: Callable[[Document, T], None]
 ) -> list[bytes]:
     """One PDF per item, each drawn on exactly one page, made in chunks and split (see the module doc)."""
+    return render_split(items, draw, title, created_at, pages_per_item=1)
+
+
+def render_split(
+    items: Sequence[T],
+    draw: Callable[[Document, T], None],
+    title: str | Callable[[T], str],
+    created_at: datetime | Callable[[T], datetime],
+    *,
+    pages_per_item: int | None = None,
+    chunk_size: int = SPLIT_CHUNK,
+) -> list[bytes]:
+    """One PDF per item, each drawn on one page or more: the items are drawn as pages of one document per
+    chunk of ``chunk_size`` items, which is then split into one PDF per item (see the module doc). The
+    chunks are drawn on every core when there are several. This is the "render → one document's bytes"
+    step; whatever is done to each document afterwards (signing) takes its bytes from here."""
+    if not items:
+        return []
+    chunks = [items[start : start + chunk_size] for start in range(0, len(items), chunk_size)]
+    jobs = [(chunk, draw, title, created_at, pages_per_item) for chunk in chunks]
+    results: list[bytes] = []
+    for part in map_processes(_render_chunk, jobs):
+        results.extend(part)
+    return results
+
+
+def _render_chunk(
+    job: tuple[
+        Sequence[T],
+        Callable[[Document, T], None],
+        str | Callable[[T], str],
+        datetime | Callable[[T], datetime],
+        int | None,
+    ],
+) -> list[bytes]:
     from pypdf import PdfReader, PdfWriter
 
-    results: list[bytes] = []
-    for start in range(0, len(items), SPLIT_CHUNK):
-        chunk = items[start : start + SPLIT_CHUNK]
-        if len(chunk) == 1:
-            results.append(render(title, created_at, chunk, draw))
-            continue
-        combined = PdfReader(io.BytesIO(render(title, created_at, chunk, draw)))
-        if len(combined.pages) != len(chunk):
-            raise ValueError("render_each needs exactly one page per item")
-        for page in combined.pages:
-            writer = PdfWriter()
-            writer.add_page(page)
-            writer.add_metadata({"/Title": title, "/Creator": "shomei"})
-            buffer = io.BytesIO()
-            writer.write(buffer)
-            results.append(buffer.getvalue())
-    return results
+    chunk, draw, title, created_at, pages_per_item = job
+
+    def title_of(item: T) -> str:
+        return title if isinstance(title, str) else title(item)
+
+    def created_of(item: T) -> datetime:
+        return created_at if isinstance(created_at, datetime) else created_at(item)
+
+    if len(chunk) == 1:
+        return [render(title_of(chunk[0]), created_of(chunk[0]), chunk, draw)]
+    document = Document(title_of(chunk[0]), created_of(chunk[0]))
+    spans: list[tuple[int, int]] = []
+    for item in chunk:
+        first = document.page
+        draw(document, item)
+        spans.append((first, document.page))
+        if pages_per_item is not None and document.page - first != pages_per_item:
+            raise ValueError(f"each item must be drawn on exactly {pages_per_item} page(s)")
+    combined = PdfReader(io.BytesIO(document.bytes()))
+    parts: list[bytes] = []
+    for item, (first, last) in zip(chunk, spans, strict=True):
+        writer = PdfWriter()
+        for index in range(first, last):  # fpdf's page numbers start at 1: pages first+1 … last
+            writer.add_page(combined.pages[index])
+        writer.add_metadata(
+            {"/Title": title_of(item), "/Creator": "shomei", "/CreationDate": _pdf_date(created_of(item))}
+        )
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        parts.append(buffer.getvalue())
+    return parts
+
+
+R = TypeVar("R")
+
+
+def map_processes(function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
+    """``[function(job) for job in jobs]``, on as many processes as there are cores when there is more than
+    one job (drawing a PDF is pure Python: threads would share one core). The function and jobs must be
+    picklable (module-level functions, dataclasses). A process with threads of its own (a server) starts its
+    workers from a fork server rather than forking itself mid-request."""
+    workers = min(len(jobs), os.cpu_count() or 1, MAX_WORKERS)
+    if workers <= 1:
+        return [function(job) for job in jobs]
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+    if method == "spawn" and "forkserver" in multiprocessing.get_all_start_methods():
+        method = "forkserver"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        return list(pool.map(function, jobs))
+
+
+def _pdf_date(value: datetime) -> str:
+    """A PDF date string (D:YYYYMMDDHHmmSSZ) in UTC, as fpdf writes for a whole document."""
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ")

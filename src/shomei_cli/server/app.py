@@ -148,6 +148,18 @@ class SignerRefs(BaseModel):
     refs: list[str]
 
 
+class ApplicationRefs(BaseModel):
+    refs: list[str] = Field(description="References, reception or certificate numbers (at most 100)")
+
+
+class DocumentBody(BaseModel):
+    """A rendered document; ``pdf`` is the PDF in base64. ``name`` is its certificate or receipt number."""
+
+    name: str
+    print_count: int
+    pdf: str
+
+
 class PasswordChoice(BaseModel):
     password: str | None = Field(default=None, description="None: generate one, shown by the next card")
 
@@ -592,6 +604,16 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     def receipt(ref: str, token: Token) -> Response:
         """The receipt (領収書) PDF."""
         return _pdf(api.receipt(core, token, ref))
+
+    @app.post(f"{API}/certificates/prints", tags=["applications"])
+    def print_certificates(body: ApplicationRefs, token: Token) -> list[DocumentBody]:
+        """Several certificate PDFs at once, in order (each print recorded); all or nothing."""
+        return [DocumentBody(**to_dict(d)) for d in api.print_certificates(core, token, body.refs)]
+
+    @app.post(f"{API}/receipts", tags=["applications"])
+    def receipts(body: ApplicationRefs, token: Token) -> list[DocumentBody]:
+        """Several receipt PDFs at once, in order."""
+        return [DocumentBody(**to_dict(d)) for d in api.receipts(core, token, body.refs)]
 
     @app.get(f"{API}/verify", tags=["verification"])
     def verify(number: str, code: str, request: Request) -> Verification:

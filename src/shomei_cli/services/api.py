@@ -336,8 +336,18 @@ def print_certificate(core: Core, token: str | None, ref: str) -> DocumentFile:
 
 
 @_audited
+def print_certificates(core: Core, token: str | None, refs: Sequence[str]) -> list[DocumentFile]:
+    return applications.print_certificates(core, _actor(core, token), refs)
+
+
+@_audited
 def receipt(core: Core, token: str | None, ref: str) -> DocumentFile:
     return applications.receipt(core, _actor(core, token), ref)
+
+
+@_audited
+def receipts(core: Core, token: str | None, refs: Sequence[str]) -> list[DocumentFile]:
+    return applications.receipts(core, _actor(core, token), refs)
 
 
 def verify(core: Core, number: str, code: str) -> Verification:

@@ -4,7 +4,7 @@ receipts, verification; the fee table and prepaid balances."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -52,6 +52,7 @@ KIND = "application"
 MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_LIST = 10_000
 STREAM_BATCH = 2000
+MAX_PRINT = 100  # certificates or receipts in one call: a batch's PDFs are held in memory
 
 
 # -- whose signature, which application --------------------------------------------------------------
@@ -656,43 +657,73 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
 def print_certificate(core: Core, actor: Actor, ref: str) -> DocumentFile:
     """The issued certificate: the ORIGINAL page and a COPY page per extra copy; for 14 days after
     issuance; every print is recorded."""
-    from shomei_cli.documents.certificates import render_certificate
+    (document,) = print_certificates(core, actor, [ref])
+    return document
 
-    scope = require(core, actor, Action.CERTIFICATE_PRINT, target=ref)
+
+def print_certificates(core: Core, actor: Actor, refs: Sequence[str]) -> list[DocumentFile]:
+    """Several certificates at once, one PDF each, in the order named (a certificate named twice is printed
+    once). All or nothing: if one cannot be printed, none is, and no print is recorded."""
+    from shomei_cli.documents import certificates as documents
+
+    _check_batch(refs)
+    scope = require(core, actor, Action.CERTIFICATE_PRINT, target=refs[0] if len(refs) == 1 else None)
     now = core.clock.now()
     with core.write() as session:
-        application = _find(session, actor, scope, ref, Action.CERTIFICATE_PRINT, lock=True)
-        if application.status != rules.Status.ISSUED or application.issued_at is None:
-            raise WrongState(
-                _("Application {reference} is {status}: only an issued certificate can be printed.").format(
-                    reference=application.reference, status=application.status
-                )
+        seen: set[int] = set()
+        printed: list[tuple[str, int]] = []
+        data = []
+        for ref in refs:
+            application = _printable(session, actor, scope, ref, now)
+            if application.id in seen:
+                continue
+            seen.add(application.id or 0)
+            application.print_count += 1
+            application.last_printed_at = now
+            session.add(application)
+            record(
+                session,
+                core,
+                action="certificate.print",
+                actor=actor,
+                target=application.certificate_number,
+                details={"print": application.print_count},
             )
-        if not rules.print_window_open(application.issued_at, now):
-            from zoneinfo import ZoneInfo
+            data.append(_certificate_data(session, core, application))
+            printed.append((application.certificate_number or "", application.print_count))
+        # rendered inside the transaction, as cards are: if rendering fails, no print is recorded
+        pdfs = documents.render_certificates(data)
+    return [DocumentFile(name, count, pdf) for (name, count), pdf in zip(printed, pdfs, strict=True)]
 
-            zone = ZoneInfo(session.get_one(Chamber, application.chamber_id).time_zone)
-            # in the chamber's time, as every other instant shown to the company
-            until = (as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)).astimezone(zone)
-            raise Expired(
-                _(
-                    "The certificate {number} could be printed until {until}; apply again for a new one."
-                ).format(number=application.certificate_number, until=until.isoformat(timespec="minutes"))
+
+def _check_batch(refs: Sequence[str]) -> None:
+    if not refs:
+        raise InvalidInput.single("refs", _("name at least one application"))
+    if len(refs) > MAX_PRINT:
+        raise InvalidInput.single("refs", _("at most {limit} in one call").format(limit=MAX_PRINT))
+
+
+def _printable(session: Session, actor: Actor, scope: Scope, ref: str, now: datetime) -> Application:
+    """The issued application ``ref``, locked, whose certificate may be printed now."""
+    application = _find(session, actor, scope, ref, Action.CERTIFICATE_PRINT, lock=True)
+    if application.status != rules.Status.ISSUED or application.issued_at is None:
+        raise WrongState(
+            _("Application {reference} is {status}: only an issued certificate can be printed.").format(
+                reference=application.reference, status=application.status
             )
-        application.print_count += 1
-        application.last_printed_at = now
-        session.add(application)
-        record(
-            session,
-            core,
-            action="certificate.print",
-            actor=actor,
-            target=application.certificate_number,
-            details={"print": application.print_count},
         )
-        data = _certificate_data(session, core, application)
-        pdf = render_certificate(data)
-        return DocumentFile(application.certificate_number or "", application.print_count, pdf)
+    if not rules.print_window_open(application.issued_at, now):
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(session.get_one(Chamber, application.chamber_id).time_zone)
+        # in the chamber's time, as every other instant shown to the company
+        until = (as_utc(application.issued_at) + timedelta(days=rules.PRINT_DAYS)).astimezone(zone)
+        raise Expired(
+            _("The certificate {number} could be printed until {until}; apply again for a new one.").format(
+                number=application.certificate_number, until=until.isoformat(timespec="minutes")
+            )
+        )
+    return application
 
 
 UNSET_VERIFICATION_URL = "https://verify.invalid/verify"  # .invalid never resolves: plainly unconfigured
@@ -745,37 +776,57 @@ def _certificate_data(session: Session, core: Core, application: Application) ->
 
 def receipt(core: Core, actor: Actor, ref: str) -> DocumentFile:
     """The receipt (領収書) of a paid application."""
-    from shomei_cli.documents.certificates import ReceiptData, render_receipt
+    (document,) = receipts(core, actor, [ref])
+    return document
 
-    scope = require(core, actor, Action.APPLICATION_PAY, target=ref)
+
+def receipts(core: Core, actor: Actor, refs: Sequence[str]) -> list[DocumentFile]:
+    """The receipts of several paid applications, one PDF each, in the order named (once each)."""
+    from shomei_cli.documents import certificates as documents
+
+    _check_batch(refs)
+    scope = require(core, actor, Action.APPLICATION_PAY, target=refs[0] if len(refs) == 1 else None)
+    data = []
     with core.read() as session:
-        application = _find(session, actor, scope, ref, Action.APPLICATION_PAY)
-        payment = session.exec(select(Payment).where(Payment.application_id == application.id)).first()
-        if payment is None:
-            raise WrongState(
-                _("Application {reference} is {status}: it has no payment.").format(
-                    reference=application.reference, status=application.status
-                )
+        seen: set[int] = set()
+        for ref in refs:
+            application = _find(session, actor, scope, ref, Action.APPLICATION_PAY)
+            if application.id in seen:
+                continue
+            seen.add(application.id or 0)
+            data.append(_receipt_data(session, application))
+    pdfs = documents.render_receipts(data)
+    return [DocumentFile(d.receipt_number, 1, pdf) for d, pdf in zip(data, pdfs, strict=True)]
+
+
+def _receipt_data(session: Session, application: Application) -> Any:
+    from shomei_cli.documents.certificates import ReceiptData
+
+    payment = session.exec(select(Payment).where(Payment.application_id == application.id)).first()
+    if payment is None:
+        raise WrongState(
+            _("Application {reference} is {status}: it has no payment.").format(
+                reference=application.reference, status=application.status
             )
-        chamber = session.get_one(Chamber, application.chamber_id)
-        registration = session.get_one(Registration, application.registration_id)
-        data = ReceiptData(
-            receipt_number=payment.receipt_number,
-            chamber_name=chamber.name,
-            chamber_name_en=chamber.name_en,
-            company_name=registration.company_name,
-            registration_number=registration.registration_number,
-            reception_number=application.reception_number or "",
-            certificate_number=application.certificate_number or "",
-            type=application.type,
-            copies=application.copies,
-            amount=payment.amount,
-            method=payment.method,
-            payment_reference=payment.reference,
-            paid_at=as_utc(payment.paid_at),
-            time_zone=chamber.time_zone,
         )
-    return DocumentFile(payment.receipt_number, 1, render_receipt(data))
+    chamber = session.get_one(Chamber, application.chamber_id)
+    registration = session.get_one(Registration, application.registration_id)
+    return ReceiptData(
+        receipt_number=payment.receipt_number,
+        chamber_name=chamber.name,
+        chamber_name_en=chamber.name_en,
+        company_name=registration.company_name,
+        registration_number=registration.registration_number,
+        reception_number=application.reception_number or "",
+        certificate_number=application.certificate_number or "",
+        type=application.type,
+        copies=application.copies,
+        amount=payment.amount,
+        method=payment.method,
+        payment_reference=payment.reference,
+        paid_at=as_utc(payment.paid_at),
+        time_zone=chamber.time_zone,
+    )
 
 
 # -- verification ------------------------------------------------------------------------------------

@@ -119,8 +119,12 @@ def quick_documents(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
         lambda cards: [f"%PDF-stub {c.user_id}".encode() for c in cards],
     )
     if "real_pdf" not in request.fixturenames:
-        monkeypatch.setattr("shomei_cli.documents.certificates.render_certificate", lambda data: STUB_PDF)
-        monkeypatch.setattr("shomei_cli.documents.certificates.render_receipt", lambda data: STUB_RECEIPT)
+        monkeypatch.setattr(
+            "shomei_cli.documents.certificates.render_certificates", lambda items: [STUB_PDF for _ in items]
+        )
+        monkeypatch.setattr(
+            "shomei_cli.documents.certificates.render_receipts", lambda items: [STUB_RECEIPT for _ in items]
+        )
 
 
 @pytest.fixture

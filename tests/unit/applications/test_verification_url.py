@@ -38,11 +38,11 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The data each certificate is drawn from."""
     seen: list[Any] = []
 
-    def draw(data: Any) -> bytes:
-        seen.append(data)
-        return b"%PDF-stub certificate"
+    def draw(certificates: list[Any]) -> list[bytes]:
+        seen.extend(certificates)
+        return [b"%PDF-stub certificate" for _ in certificates]
 
-    monkeypatch.setattr("shomei_cli.documents.certificates.render_certificate", draw)
+    monkeypatch.setattr("shomei_cli.documents.certificates.render_certificates", draw)
     return seen
 
 
