@@ -206,6 +206,11 @@ class Backend(Protocol):
         """The same history as it is read, however long (``query.limit`` 0: all), in bounded memory."""
         ...
 
+    def stream_application_rows(self, query: ApplicationQuery) -> Iterator[list[dict[str, Any]]]:
+        """The same history in batches of rows in the JSON form of ApplicationSummary (records.to_dict),
+        with no record made per row: for --json and --csv."""
+        ...
+
     def show_application(self, ref: str) -> ApplicationView:
         """One application."""
         ...

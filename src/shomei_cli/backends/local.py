@@ -211,6 +211,9 @@ class LocalBackend:
     def stream_applications(self, query: ApplicationQuery) -> Iterator[ApplicationSummary]:
         return api.stream_applications(self.core, self.token, query)
 
+    def stream_application_rows(self, query: ApplicationQuery) -> Iterator[list[dict[str, Any]]]:
+        return api.stream_application_rows(self.core, self.token, query)
+
     def show_application(self, ref: str) -> ApplicationView:
         return api.show_application(self.core, self.token, ref)
 

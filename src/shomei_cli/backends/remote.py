@@ -7,7 +7,6 @@ apart. Only idempotent reads are retried; an endpoint that cannot be reached is 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
@@ -323,29 +322,39 @@ class RemoteBackend:
 
     def list_applications(self, query: ApplicationQuery) -> list[ApplicationSummary]:
         return self._get_list(
-            ApplicationSummary,
-            "/applications",
-            status=query.status,
-            type=query.type,
-            since=query.since.isoformat() if query.since else None,
-            until=query.until.isoformat() if query.until else None,
-            limit=query.limit,
-            before=query.before,
+            ApplicationSummary, "/applications", **self._list_params(query, query.limit, query.before)
         )
 
+    @staticmethod
+    def _list_params(query: ApplicationQuery, limit: int, before: str | None) -> dict[str, Any]:
+        return {
+            "status": query.status,
+            "type": query.type,
+            "since": query.since.isoformat() if query.since else None,
+            "until": query.until.isoformat() if query.until else None,
+            "limit": limit,
+            "before": before,
+        }
+
     def stream_applications(self, query: ApplicationQuery) -> Iterator[ApplicationSummary]:
+        for page in self.stream_application_rows(query):
+            yield from (from_dict(ApplicationSummary, row) for row in page)
+
+    def stream_application_rows(self, query: ApplicationQuery) -> Iterator[list[dict[str, Any]]]:
         # page by page, each after the last one's reference: a history of any length
         remaining = query.limit or None
         before = query.before
         while remaining is None or remaining > 0:
             size = min(STREAM_PAGE, remaining) if remaining is not None else STREAM_PAGE
-            page = self.list_applications(dataclasses.replace(query, limit=size, before=before))
-            yield from page
+            page: list[dict[str, Any]] = self._request(
+                "GET", "/applications", params=_clean(self._list_params(query, size, before))
+            ).json()
+            yield page
             if remaining is not None:
                 remaining -= len(page)
             if len(page) < size:
                 return
-            before = page[-1].reference
+            before = page[-1]["reference"]
 
     def show_application(self, ref: str) -> ApplicationView:
         return self._get(ApplicationView, f"/applications/{_segment(ref)}")

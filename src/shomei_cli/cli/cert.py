@@ -234,68 +234,71 @@ def list_(
 
     backend = state(ctx).backend()
     query = ApplicationQuery(status, kind, day(since, "--since"), day(until, "--until"), max(limit, 0), None)
-    rows = backend.stream_applications(query)
-
     if as_json:
-        _stream_json(rows)
-    elif as_csv:
-        _stream_csv(rows)
-    else:
-        output.emit_table(
-            [
-                _("reference"),
-                _("reception"),
-                _("type"),
-                _("status"),
-                _("destination"),
-                _("applicant"),
-                _("fee"),
-                _("certificate"),
-            ],
-            [
-                (
-                    a.reference,
-                    a.reception_number,
-                    a.type,
-                    _status(a.status),
-                    a.destination_country,
-                    a.applicant,
-                    f"¥{a.fee:,}" if a.fee is not None else None,
-                    a.certificate_number,
-                )
-                for a in rows
-            ],
-        )
+        _stream_json(backend.stream_application_rows(query))
+        return
+    if as_csv:
+        _stream_csv(backend.stream_application_rows(query))
+        return
+    rows = backend.stream_applications(query)
+    output.emit_table(
+        [
+            _("reference"),
+            _("reception"),
+            _("type"),
+            _("status"),
+            _("destination"),
+            _("applicant"),
+            _("fee"),
+            _("certificate"),
+        ],
+        [
+            (
+                a.reference,
+                a.reception_number,
+                a.type,
+                _status(a.status),
+                a.destination_country,
+                a.applicant,
+                f"¥{a.fee:,}" if a.fee is not None else None,
+                a.certificate_number,
+            )
+            for a in rows
+        ],
+    )
 
 
-def _stream_json(rows: Any) -> None:
-    """One JSON array, written as the rows arrive: memory stays bounded however long the history. orjson
-    encodes the records (dataclasses, ISO 8601 datetimes) as the generic path would, ten times faster."""
+def _stream_json(batches: Iterator[list[dict[str, Any]]]) -> None:
+    """One JSON array, one row a line, written a batch at a time as the rows arrive: memory stays bounded
+    however long the history, and each batch of rows (already in their JSON form) is one call to orjson.
+    Every row begins with its "reference" key, and a quote inside a string is escaped: so `},{"reference":`
+    is found only between two rows, where the line break goes."""
     import orjson
 
     out = sys.stdout
     out.flush()
     write = out.buffer.write
     separator = b"[\n  "
-    for row in rows:
-        write(separator)
-        write(orjson.dumps(row))
-        separator = b",\n  "
+    for batch in batches:
+        if batch:
+            encoded = orjson.dumps(batch)[1:-1]
+            write(separator + encoded.replace(b'},{"reference":', b'},\n  {"reference":'))
+            separator = b",\n  "
     write(b"[]\n" if separator.startswith(b"[") else b"\n]\n")
     out.buffer.flush()
 
 
-def _stream_csv(rows: Any) -> None:
+def _stream_csv(batches: Iterator[list[dict[str, Any]]]) -> None:
     import csv
     import dataclasses
 
-    from shomei_cli.domain.records import ApplicationSummary, to_dict
+    from shomei_cli.domain.records import ApplicationSummary
 
     names = [f.name for f in dataclasses.fields(ApplicationSummary)]
     writer = csv.DictWriter(sys.stdout, fieldnames=names, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
-        writer.writerow(to_dict(row))
+    for batch in batches:
+        writer.writerows(batch)
 
 
 @app.command(help=_("One application, with its content."))

@@ -318,6 +318,16 @@ def stream_applications(
     return applications.stream_applications(core, _actor(core, token), query)
 
 
+def application_rows(core: Core, token: str | None, query: ApplicationQuery) -> list[dict[str, Any]]:
+    return applications.application_rows(core, _actor(core, token), query)
+
+
+def stream_application_rows(
+    core: Core, token: str | None, query: ApplicationQuery
+) -> Iterator[list[dict[str, Any]]]:
+    return applications.stream_application_rows(core, _actor(core, token), query)
+
+
 @_audited
 def show_application(core: Core, token: str | None, ref: str) -> ApplicationView:
     return applications.show(core, _actor(core, token), ref)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, type_coerce, union, update
+from sqlalchemy import String, case, func, type_coerce, union, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -424,6 +424,110 @@ def _streamed(
             yield from map(_listed, partition)
 
 
+def application_rows(core: Core, actor: Actor, query: ApplicationQuery) -> list[dict[str, Any]]:
+    """One page of the history (as list_applications) in the JSON form of ApplicationSummary
+    (records.to_dict), made straight from the cursor's rows: what the server sends."""
+    if not 1 <= query.limit <= MAX_LIST:
+        raise InvalidInput.single("limit", _("must be between 1 and {limit}").format(limit=MAX_LIST))
+    scope = _list_scope(core, actor, query)
+    with core.read() as session:
+        statement = _list_statement(session, actor, scope, query, json_form=True).limit(query.limit)
+        cursor = session.connection().execute(statement).cursor
+        return _json_rows(cursor.fetchall(), session)
+
+
+def stream_application_rows(
+    core: Core, actor: Actor, query: ApplicationQuery
+) -> Iterator[list[dict[str, Any]]]:
+    """The history as stream_applications reads it, in batches of rows in the JSON form of
+    ApplicationSummary, made straight from the cursor's tuples: no ORM object and no record per row, so that
+    `cert list --json --limit 0` runs at the speed of the database."""
+    if query.limit < 0:
+        raise InvalidInput.single("limit", _("must be 0 (all) or more"))
+    return _streamed_rows(core, actor, _list_scope(core, actor, query), query)
+
+
+def _streamed_rows(
+    core: Core, actor: Actor, scope: Scope, query: ApplicationQuery
+) -> Iterator[list[dict[str, Any]]]:
+    with core.read() as session:
+        statement = _list_statement(session, actor, scope, query, json_form=True)
+        if query.limit:
+            statement = statement.limit(query.limit)
+        if not _sqlite(session):  # a server-side cursor, read in batches
+            options = {"stream_results": True, "yield_per": STREAM_BATCH}
+            for partition in (
+                session.connection().execute(statement.execution_options(**options)).partitions()
+            ):
+                yield list(map(_json_row, partition))
+            return
+        # SQLite's cursor reads as it is fetched from: its own tuples, with nothing for SQLAlchemy to convert
+        result = session.connection().execute(statement)
+        try:
+            while batch := result.cursor.fetchmany(STREAM_BATCH):
+                yield list(map(_json_row_as_text, batch))
+        finally:
+            result.close()
+
+
+def _json_rows(rows: Sequence[Any], session: Session) -> list[dict[str, Any]]:
+    if _sqlite(session):  # the instants come as JSON text from the query itself (_sqlite_iso)
+        return list(map(_json_row_as_text, rows))
+    return list(map(_json_row, rows))
+
+
+def _sqlite(session: Session) -> bool:
+    bind = session.get_bind()
+    return bool(bind.dialect.name == "sqlite")
+
+
+def _json_row_as_text(r: Any) -> dict[str, Any]:
+    return {
+        "reference": r[0],
+        "reception_number": r[1],
+        "type": r[2],
+        "status": r[3],
+        "registration_number": r[4],
+        "destination_country": r[5],
+        "copies": r[6],
+        "signer": r[7],
+        "applicant": r[8],
+        "fee": r[9],
+        "certificate_number": r[10],
+        "created_at": r[11],
+        "submitted_at": r[12],
+        "issued_at": r[13],
+    }
+
+
+def _json_row(r: Any) -> dict[str, Any]:
+    return {
+        "reference": r[0],
+        "reception_number": r[1],
+        "type": r[2],
+        "status": r[3],
+        "registration_number": r[4],
+        "destination_country": r[5],
+        "copies": r[6],
+        "signer": r[7],
+        "applicant": r[8],
+        "fee": r[9],
+        "certificate_number": r[10],
+        "created_at": _iso(r[11]),
+        "submitted_at": _iso(r[12]) if r[12] else None,
+        "issued_at": _iso(r[13]) if r[13] else None,
+    }
+
+
+def _iso(value: str | datetime) -> str:
+    """An instant as records.to_dict writes it (2026-11-27T01:00:00+00:00, microseconds when there are any),
+    from SQLite's UTC text (2026-11-27 01:00:00.000000) without making a datetime of it."""
+    if isinstance(value, str):
+        fraction = value[19:26]
+        return f"{value[:10]}T{value[11:19]}{fraction if fraction.strip('.0') else ''}+00:00"
+    return as_utc(value).isoformat()
+
+
 def _list_scope(core: Core, actor: Actor, query: ApplicationQuery) -> Scope:
     scope = require(core, actor, Action.APPLICATION_VIEW)
     if query.status is not None and query.status not in {s.value for s in rules.Status}:
@@ -453,11 +557,30 @@ def _instant(value: str | datetime) -> datetime:
     return as_utc(value)
 
 
-def _list_statement(session: Session, actor: Actor, scope: Scope, query: ApplicationQuery) -> Any:
-    """The listed columns of the applications in reach that match ``query``, newest first (no limit)."""
+def _sqlite_iso(column: Any) -> Any:
+    """SQLite's UTC text (2026-11-27 01:00:00.000000) as records.to_dict writes an instant
+    (2026-11-27T01:00:00+00:00, the microseconds only when there are any), made by SQLite itself."""
+    text = type_coerce(column, String())
+    fraction = func.substr(text, 20, 7)
+    return case(
+        (text.is_(None), None),
+        (fraction.in_(["", ".000000"]), func.substr(text, 1, 10) + "T" + func.substr(text, 12, 8) + "+00:00"),
+        else_=func.substr(text, 1, 10) + "T" + func.substr(text, 12, 15) + "+00:00",
+    )
+
+
+def _list_statement(
+    session: Session, actor: Actor, scope: Scope, query: ApplicationQuery, *, json_form: bool = False
+) -> Any:
+    """The listed columns of the applications in reach that match ``query``, newest first (no limit). In
+    the JSON form on SQLite, the instants come as the JSON's text."""
     a = Application
+    columns = _LISTED
+    if json_form and _sqlite(session):
+        instants = (a.created_at, a.submitted_at, a.issued_at)
+        columns = _LISTED[:11] + [_sqlite_iso(col(c)) for c in instants]
     statement = (
-        sa_select(*_LISTED)
+        sa_select(*columns)
         .join(Registration, col(Registration.id) == col(a.registration_id))
         .join(Signer, col(Signer.id) == col(a.signer_id))
         .join(Account, col(Account.id) == col(a.applicant_account_id))
