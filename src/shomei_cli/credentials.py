@@ -23,6 +23,14 @@ NO_KEYRING_HINT = N_(
 )
 
 
+# The token file also notes, without the token, which keys have a token in the keyring: then a command with
+# nobody logged in knows it without importing keyring (a tenth of a second: it probes every backend). The
+# notes start when the file is first made; a file from before them (no INDEXED entry) says nothing about the
+# keyring, which is then asked.
+IN_KEYRING = "@keyring"
+INDEXED = "@keyring-indexed"
+
+
 class TokenStore:
     """Load, save and forget session tokens, one per (profile, endpoint or database)."""
 
@@ -34,9 +42,12 @@ class TokenStore:
         from_env = os.environ.get(ENV_TOKEN)
         if from_env:
             return from_env.strip()
-        stored = self._read_file().get(key)
-        if stored:
+        entries = self._read_file()
+        stored = entries.get(key)
+        if stored and stored != IN_KEYRING:
             return stored
+        if not stored and INDEXED in entries:
+            return None
         keyring = _keyring()
         if keyring is None:
             return None
@@ -57,6 +68,9 @@ class TokenStore:
             keyring.set_password(KEYRING_SERVICE, key, token)
         except Exception:
             raise CredentialStoreUnavailable(_(NO_KEYRING_HINT)) from None
+        entries = self._read_file()
+        if INDEXED in entries or not self.token_file.exists():
+            self._dump({**entries, key: IN_KEYRING, INDEXED: "1"})
 
     def delete(self, key: str) -> None:
         entries = self._read_file()
@@ -81,6 +95,8 @@ class TokenStore:
         entries = self._read_file()
         first_time = not self.token_file.exists()
         entries[key] = token
+        if first_time:
+            entries[INDEXED] = "1"
         self._dump(entries)
         if first_time:
             print(

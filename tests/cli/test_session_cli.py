@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -166,7 +167,10 @@ def test_login_without_id_names_the_missing_field(shomei: Shomei) -> None:
 def test_a_store_that_is_not_shomeis_exits_8_and_is_untouched(shomei: Shomei, tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("my notes\n" * 50)
-    result = shomei("whoami", database_url=f"sqlite:///{path}")
+    # (a command that needs no session: with nobody logged in, whoami would say so before opening anything)
+    result = shomei(
+        "cert", "verify", "1301-2026-0000001", "--code", "ABCDEFGHJK", database_url=f"sqlite:///{path}"
+    )
     assert result.exit_code == 8
     assert result.stderr == (
         f"Error: sqlite:///{path} is not a shomei database (it is not an SQLite file); nothing was changed.\n"
@@ -213,10 +217,17 @@ def test_without_opting_in_the_token_goes_to_the_os_keyring(
         )
         assert login.exit_code == 0
         assert [service for service, _ in memory.entries] == ["shomei"]
-        assert not (isolated / "state" / "tokens.json").exists()
+        ((_, key),) = memory.entries
+        token = memory.entries[("shomei", key)]
+        # the file notes only where the token is (so that a logged-out command need not ask the keyring)
+        notes = json.loads((isolated / "state" / "tokens.json").read_text())
+        assert notes == {key: "@keyring", "@keyring-indexed": "1"}
+        assert token not in json.dumps(notes)
         assert shomei("whoami", "--json").json()["login_id"] == "S00001"
+        assert shomei("--profile", "other", "whoami").exit_code == 3  # nothing there: the keyring not asked
         assert shomei("logout").exit_code == 0
         assert memory.entries == {}
+        assert json.loads((isolated / "state" / "tokens.json").read_text()) == {"@keyring-indexed": "1"}
     finally:
         keyring.set_keyring(previous)
 

@@ -51,11 +51,11 @@ finally:
 """
 
 
-def _probe(args: list[str], tmp_path: Path) -> tuple[int, set[str]]:
+def _probe(args: list[str], tmp_path: Path, **env: str) -> tuple[int, set[str]]:
     out = tmp_path / "modules.json"
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), *args],
-        env=dict(os.environ),
+        env={**os.environ, **env},
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -97,14 +97,37 @@ def test_python_m_help_lists_groups_and_commands(tmp_path: Path) -> None:
 
 
 def test_remote_mode_never_imports_the_store(tmp_path: Path) -> None:
-    """`shomei --endpoint … whoami` loads httpx, never SQLModel, SQLAlchemy or Alembic."""
+    """`shomei --endpoint … whoami` loads httpx, never SQLModel, SQLAlchemy, Alembic, the services, or the
+    keyring when the token is at hand (here SHOMEI_TOKEN)."""
     import socket
 
     with socket.socket() as sock:  # a port on this machine that nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    exit_code, modules = _probe(["--endpoint", f"http://127.0.0.1:{port}", "whoami"], tmp_path)
+    args = ["--endpoint", f"http://127.0.0.1:{port}", "whoami"]
+    exit_code, modules = _probe(args, tmp_path, SHOMEI_TOKEN="a-token")
     top_level = {name.partition(".")[0] for name in modules}
-    assert top_level & {"sqlmodel", "sqlalchemy", "alembic", "argon2", "fastapi"} == set()
+    assert (
+        top_level & {"sqlmodel", "sqlalchemy", "alembic", "argon2", "fastapi", "keyring", "pydantic"} == set()
+    )
+    assert {name for name in modules if name.startswith("shomei_cli.services")} == set()
     assert "httpx" in top_level
     assert exit_code == 8  # the endpoint cannot be reached
+
+
+@pytest.mark.parametrize("remote", [False, True], ids=["embedded", "remote"])
+def test_nobody_logged_in_is_said_before_the_services_load(tmp_path: Path, remote: bool) -> None:
+    """A command that needs a session, with none saved: exit 3 before the store, the HTTP client or the
+    services are imported, and nothing is made on disk."""
+    home = tmp_path / "home"
+    endpoint = ["--endpoint", "http://127.0.0.1:9"] if remote else []
+    env = {"SHOMEI_HOME": str(home), "SHOMEI_TOKEN": ""}
+    for args in (["whoami"], ["cert", "list", "--json"], ["signer", "list"]):
+        exit_code, modules = _probe([*endpoint, *args], tmp_path, **env)
+        top_level = {name.partition(".")[0] for name in modules}
+        assert exit_code == 3, args
+        assert top_level & (FORBIDDEN - {"keyring"}) == set(), (args, sorted(top_level & FORBIDDEN))
+        if args == ["whoami"]:  # options with numbers still go through pydantic (Typer's own conversion)
+            assert "pydantic" not in top_level
+        assert {name for name in modules if name.startswith("shomei_cli.services")} == set()
+    assert not (home / "data").exists()

@@ -13,9 +13,11 @@ from typer.core import TyperGroup
 
 from shomei_cli import __version__, config, i18n
 from shomei_cli.cli import admin, cert, chamber, config_cmd, db, demo, serve, session, signer, subid
-from shomei_cli.cli.options import JSON_META_KEY
+from shomei_cli.cli.options import JSON_META_KEY, text_without_pydantic
 from shomei_cli.cli.state import State
 from shomei_cli.i18n import _
+
+text_without_pydantic()
 
 # The command groups, built into click commands only when one of them is used: building all of them
 # (sixty commands) is most of what `shomei --help` would otherwise spend.

@@ -12,6 +12,36 @@ from shomei_cli.i18n import _
 JSON_META_KEY = "shomei_json"
 
 
+def text_without_pydantic() -> None:
+    """Typer (0.29+) converts every non-boolean option's value through a pydantic TypeAdapter, so that any
+    command given --profile (or any text at all) imports pydantic: a tenth of a second. Text needs no
+    conversion: options whose type is plain ``str`` keep click's string as it is, and flags their bool (or
+    None, not given). Called once, by main."""
+    from dataclasses import dataclass
+    from typing import Any
+
+    from typer import core
+    from typer._coercion import RuntimeParam, build_runtime_param
+
+    @dataclass(frozen=True)
+    class Text(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, self.annotation):
+                return value
+            return build_runtime_param(param.type_descriptor)._coerce_value(value, param, ctx)
+
+    original = core._TyperParameter.get_runtime_param
+
+    def get_runtime_param(self: core._TyperParameter) -> RuntimeParam:
+        d = self.type_descriptor
+        plain = d.annotation in (str, bool) and d.file_annotation is None and not d.is_choice
+        if self._runtime_param is None and plain:
+            self._runtime_param = Text(annotation=d.annotation, parameter_info=d.parameter_info)
+        return original(self)
+
+    core._TyperParameter.get_runtime_param = get_runtime_param  # type: ignore[method-assign]
+
+
 def new_group(help: str) -> typer.Typer:
     """Every group is made here: plain help (no rich rendering, which would triple start-up time); shell
     completion is installed from the root (`shomei --install-completion`), not from each group."""

@@ -41,12 +41,16 @@ class State:
 
     @cached_property
     def database_url(self) -> str:
+        """The store's URL; the default SQLite file's directory is made, since the store is about to open."""
+        if not (self.database_url_option or self.settings.get("database_url")):
+            config.paths().data_dir.mkdir(parents=True, exist_ok=True)
+        return self.database_url_named
+
+    @cached_property
+    def database_url_named(self) -> str:
+        """The store's URL, nothing made on disk (a token is looked up by it)."""
         value = self.database_url_option or self.settings.get("database_url")
-        if value:
-            return str(value)
-        where = config.paths()
-        where.data_dir.mkdir(parents=True, exist_ok=True)
-        return config.default_database_url(where)
+        return str(value) if value else config.default_database_url(config.paths())
 
     @property
     def remote(self) -> bool:
@@ -55,7 +59,7 @@ class State:
     @property
     def target(self) -> str:
         """What a saved token belongs to: the endpoint, or the local database."""
-        return self.endpoint if self.endpoint else self.database_url
+        return self.endpoint if self.endpoint else self.database_url_named
 
     @property
     def token_key(self) -> str:
@@ -74,6 +78,11 @@ class State:
     def backend(self, *, with_token: bool = True) -> Backend:
         if self._backend is None:
             token = self.token_store().load(self.token_key) if with_token else None
+            if with_token and token is None:
+                # every call that needs a session would fail so: say it before importing the services
+                from shomei_cli.domain.errors import NotLoggedIn
+
+                raise NotLoggedIn()
             if self.endpoint is not None:
                 from shomei_cli.backends.remote import RemoteBackend, is_insecure_endpoint
                 from shomei_cli.cli.output import message

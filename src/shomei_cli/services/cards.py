@@ -155,8 +155,9 @@ def purge_spent(core: Core) -> int:
 
     now = core.clock.now()
     stale = now - timedelta(days=INITIAL_PASSWORD_DAYS)
-    purged = 0
-    with core.write() as session:
+
+    def spent(session: Session) -> list[CredentialCard]:
+        found: list[CredentialCard] = []
         for chamber_id, zone in session.exec(select(Chamber.id, Chamber.time_zone)).all():
             day_start = datetime.combine(calendar_day(now, zone), datetime.min.time(), ZoneInfo(zone))
             rows = session.exec(
@@ -177,9 +178,16 @@ def purge_spent(core: Core) -> int:
                     ),
                 )
             ).all()
-            for card in rows:
-                if secret_spent(card.issued_at, card.first_printed_at, now, zone):
-                    _destroy(card, now)
-                    session.add(card)
-                    purged += 1
-    return purged
+            found += [c for c in rows if secret_spent(c.issued_at, c.first_printed_at, now, zone)]
+        return found
+
+    # read first: most commands find nothing to purge, and then take no write lock at all
+    with core.read() as session:
+        if not spent(session):
+            return 0
+    with core.write() as session:
+        cards = spent(session)
+        for card in cards:
+            _destroy(card, now)
+            session.add(card)
+    return len(cards)
