@@ -187,6 +187,7 @@ class Server:
         self.env = env
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
+        self.extra_args: list[str] = []  # more `shomei serve` options (--workers 2 …)
 
     @property
     def endpoint(self) -> str:
@@ -209,6 +210,7 @@ class Server:
             HOST,
             "--port",
             str(self.port),
+            *self.extra_args,
         ]
         with self.log_path.open("ab") as log:
             log.write(f"$ {' '.join(command)}\n".encode())

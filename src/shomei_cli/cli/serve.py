@@ -31,6 +31,14 @@ def serve(
             help=_("Where the public verification page is reached [env: SHOMEI_PUBLIC_URL]."),
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help=_("Server processes on this host (about one per core; they share the database)."),
+        ),
+    ] = 1,
 ) -> None:
     try:
         import uvicorn
@@ -60,4 +68,42 @@ def serve(
             database=safe_url(settings.database_url), host=host, port=port
         )
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        return
+    _serve_workers(settings.database_url, settings.public_url, host, port, workers)
+
+
+def _serve_workers(database_url: str, public_url: str | None, host: str, port: int, workers: int) -> None:
+    """WORKERS processes, each building the app from the environment (server/workers.py), their metrics
+    added up through a directory shared by them (server/metrics.py)."""
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    from shomei_cli.server.metrics import MULTIPROCESS_DIR
+    from shomei_cli.server.settings import ENV_PUBLIC_URL
+    from shomei_cli.server.workers import APP_FACTORY, ENV_SERVE_DATABASE_URL
+
+    os.environ[ENV_SERVE_DATABASE_URL] = database_url
+    if public_url:
+        os.environ[ENV_PUBLIC_URL] = public_url
+    made = None
+    if not os.environ.get(MULTIPROCESS_DIR):
+        made = tempfile.mkdtemp(prefix="shomei-metrics-")
+        os.environ[MULTIPROCESS_DIR] = made
+    try:
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli import __version__
-from shomei_cli.domain.errors import InvalidInput, RateLimited, ShomeiError, Unavailable
+from shomei_cli.domain.errors import AuthenticationError, InvalidInput, RateLimited, ShomeiError, Unavailable
 from shomei_cli.domain.records import (
     AccountSummary,
     ApplicationQuery,
@@ -300,6 +300,9 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
+    from shomei_cli.server import metrics
+
+    app.add_middleware(metrics.RequestTimer)  # innermost: it sees the route the router matched
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
@@ -321,6 +324,12 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
 
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_page() -> Response:
+        """The metrics in the Prometheus text format (server/metrics.py)."""
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
     @app.get(f"{API}/health", tags=["server"])
     def health() -> Health:
         """The server is up and its database answers."""
@@ -338,7 +347,13 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         """Log in: chamber code, ID and password. Ends any other session of the same ID."""
         address = request.client.host if request.client else "unknown"
         limiter.hit(body.chamber_code, body.login_id, address)
-        return api.login(core, body.chamber_code, body.login_id, body.password)
+        try:
+            result = api.login(core, body.chamber_code, body.login_id, body.password)
+        except AuthenticationError:
+            metrics.LOGINS.labels("failure").inc()
+            raise
+        metrics.LOGINS.labels("success").inc()
+        return result
 
     @app.delete(f"{API}/sessions/current", status_code=204, tags=["session"])
     def logout(token: Token) -> Response:
@@ -587,7 +602,10 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.post(f"{API}/applications/{{ref}}/payment", tags=["applications"])
     def pay(ref: str, body: PaymentRequest, token: Token) -> PaymentView:
         """Pay an approved application (prepaid balance, or a card payment's reference); issues it."""
-        return api.pay_application(core, token, ref, body.method, body.reference)
+        paid = api.pay_application(core, token, ref, body.method, body.reference)
+        metrics.PAYMENTS.labels(paid.method).inc()
+        metrics.ISSUED.inc()
+        return paid
 
     @app.post(
         f"{API}/applications/{{ref}}/certificate-prints",
