@@ -30,10 +30,61 @@ from pathlib import Path
 from stdnum.jp import cn
 
 PASSWORD = "kumo-no-ue-de-odoru-77"
-SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
-GIVEN = ["太郎", "花子", "一郎", "健", "美咲", "大輔", "由美", "翔太", "陽子", "誠"]
-TRADES = ["商事", "貿易", "物産", "産業", "工業", "電機", "化学", "精機", "食品", "繊維"]
-PLACES = ["千代田区丸の内", "中央区日本橋", "港区芝浦", "大田区羽田", "江東区有明", "品川区大井"]
+
+
+# Names as varied as a real chamber's: the font is subset per document, so the glyphs a batch uses (not the
+# rows) decide what a card costs. Repeating a dozen kanji would make every chunk's subset artificially small.
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+SURNAMES = _words(
+    """
+佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林
+斎藤 清水 山崎 森 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤
+村上 遠藤 青木 坂本 斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内
+小野 田村 中山 和田 石田 森田 上田 原 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島
+谷口 今井 工藤 高田 増田 丸山 杉山 村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井
+千葉 岩崎 菅原 木下 久保 佐野 野村 松尾 市川 菊地 杉本 古川 大島 西田 桜井 松下 北村 永井
+"""
+)
+GIVEN = _words(
+    """
+太郎 花子 一郎 健 美咲 大輔 由美 翔太 陽子 誠 蓮 陽翔 湊 樹 悠真 大和 結菜 陽葵 凛 芽依
+葵 紬 澪 結衣 浩 隆 茂 勇 進 修 博 清 實 豊 昭 勝 明美 恵子 幸子 節子 洋子 京子 直樹 和也
+拓也 達也 智子 裕子 真由美 千尋 康介 雄一 亮 聡 剛 徹 淳 潤 瞳 舞 彩 愛 遥 楓 颯太 悠人
+朝陽 奏 律 碧 絢子 梢 綾乃 薫 操 巌 甚兵衛 與惣次
+"""
+)
+TRADES = _words(
+    """
+商事 貿易 物産 産業 工業 電機 化学 精機 食品 繊維 製作所 興業 通商 交易 鋼材 造船 海運
+倉庫 薬品 醸造 酒造 製菓 製紙 硝子 陶器 漆器 刃物 楽器 玩具 鞄 織物 染工 鋳造 鍛造 塗料
+樹脂 肥料 飼料 茶舗 乾物
+"""
+)
+PREFIXES = _words(
+    """
+東洋 日本 大和 富士 三光 丸紅 北辰 南海 朝日 旭 昭和 平成 令和 瑞穂 桜 菊 鶴 亀 龍 鳳
+東邦 西部 中央 相模 武蔵 常陸 上総 駿河 遠江 尾張 近江 播磨 備前 讃岐 伊予 筑紫 肥後 薩摩
+琉球 蝦夷
+"""
+)
+PLACES = _words(
+    """
+東京都千代田区丸の内 東京都中央区日本橋 東京都港区芝浦 東京都大田区羽田 東京都江東区有明
+東京都品川区大井 大阪府大阪市北区梅田 大阪府堺市堺区 神奈川県横浜市中区山下町
+愛知県名古屋市港区 兵庫県神戸市中央区港島 福岡県福岡市博多区 北海道札幌市中央区
+宮城県仙台市青葉区 広島県広島市南区 静岡県浜松市中区 新潟県新潟市中央区
+京都府京都市下京区 岐阜県関市 福井県鯖江市 石川県輪島市 岡山県倉敷市児島 愛媛県今治市
+熊本県八代市 鹿児島県薩摩川内市 沖縄県那覇市 長崎県佐世保市 山形県天童市 栃木県宇都宮市
+群馬県桐生市
+"""
+)
+
+
+def _pick(words: list[str], i: int, salt: int) -> str:
+    return words[(i * 7919 + salt * 104729) % len(words)]
 
 
 def make_csv(rows: int) -> bytes:
@@ -61,21 +112,21 @@ def make_csv(rows: int) -> bytes:
     )
     for i in range(rows):
         base = f"{700000000000 + i:012d}"
-        person = SURNAMES[i % 12] + " " + GIVEN[i % 10]
+        person = _pick(SURNAMES, i, 1) + " " + _pick(GIVEN, i, 2)
         writer.writerow(
             [
                 "exporter" if i % 4 else "agent",
                 cn.calc_check_digit(base) + base,
-                f"{SURNAMES[(i // 12) % 12]}{TRADES[i % 10]}株式会社 第{i}",
+                f"{_pick(PREFIXES, i, 3)}{_pick(SURNAMES, i, 4)}{_pick(TRADES, i, 5)}株式会社 第{i}",
                 f"Company {i} K.K.",
                 person,
                 f"Person {i}",
                 "代表取締役",
                 "President",
                 f"{100 + i % 800:03d}-{i % 10000:04d}",
-                f"東京都{PLACES[i % 6]}{i % 9 + 1}丁目{i % 30 + 1}番{i % 20 + 1}号",
+                f"{_pick(PLACES, i, 6)}{i % 9 + 1}丁目{i % 30 + 1}番{i % 20 + 1}号",
                 f"{i} Marunouchi, Tokyo",
-                person,
+                _pick(SURNAMES, i, 7) + " " + _pick(GIVEN, i, 8),
                 "貿易部",
                 f"03-{1000 + i % 9000:04d}-{i % 10000:04d}",
                 f"trade{i}@example.jp",
