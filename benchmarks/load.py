@@ -1,16 +1,18 @@
 """Load on a real ``shomei serve`` over PostgreSQL, next to the same operations through LocalBackend.
 
-    python benchmarks/load.py [--postgres-url URL] [--clients 20] [--requests N] [--operation NAME ...]
-                              [--history 300]
+    python benchmarks/load.py [--postgres-url URL] [--servers 1 3] [--clients 5 20] [--requests N]
+                              [--operation NAME ...] [--history 300]
 
 Makes a fresh schema in the PostgreSQL database at --postgres-url (``CREATE SCHEMA``; dropped at the end),
-sets up chamber 1301 with one activated staff ID per client through the services, starts ``shomei serve`` on
-127.0.0.1 (login limits raised out of the way), and sends a fixed number of requests per operation from
---clients threads, each with its own keep-alive ``httpx.Client`` and its own ID (a login ends the
-previous session of the same ID, so clients must not share one). Then the same operations go through
-LocalBackend in-process, one per thread, over one shared Core (one connection pool, as in the server).
-Prints requests per second and p50/p95/p99 latency per operation and transport, and every error (any non-2xx
-answer or exception).
+sets up chamber 1301 with one activated staff ID per client through the services, then for each number of
+--servers starts ``shomei serve --workers N`` on 127.0.0.1 (N server processes on one port and one
+PostgreSQL; login and verification limits raised out of the way), and for each number of --clients sends a
+fixed number of requests per operation from that many threads, each with its own keep-alive
+``httpx.Client`` and its own ID (a login ends the previous session of the same ID, so clients must not share
+one). With the first server configuration, the same operations also go through LocalBackend in-process, one
+per thread, over one shared Core (one connection pool, as in the server). Prints requests per second and
+p50/p95/p99 latency per operation, transport, servers and clients, and every error (any non-2xx answer or
+exception); then whether the goal (p95 <= 50 ms at 5 clients, over HTTP) is met.
 
 The certificate operations (``cert-*``) are sent by signers: company 1301000001 gets one approved signer per
 client (user IDs U000001…), plus one more that, with a staff ID of its own, seeds data outside the timing.
@@ -18,7 +20,9 @@ Before they run, the company is given a history of --history applications (all s
 approved, one in two paid and so issued). ``cert-list`` is what ``shomei cert list`` sends by default (the
 newest 100 of the company's applications); ``cert-apply`` creates and submits a certificate of origin
 (docs/examples/shipment.toml); ``cert-pay`` pays an approved application from the prepaid balance, each
-request its own application, from a pool approved and topped up just before its phase (not timed).
+request its own application, from a pool approved and topped up just before its phase (not timed);
+``cert-verify`` is what anyone's ``shomei cert verify NUMBER --code CODE`` sends (no session), for
+certificates issued just before its phase.
 
 Everything stays on this machine and the script stops by itself. Clients and server share the CPUs, so the
 HTTP figures include the clients' own cost. Nothing here asserts; it only measures.
@@ -93,6 +97,7 @@ class HttpClient:
     client: httpx.Client
     token: str | None = None
     to_pay: list[str] = field(default_factory=list)  # approved applications this client pays (cert-pay)
+    to_verify: list[tuple[str, str]] = field(default_factory=list)  # certificates and codes (cert-verify)
 
     @property
     def auth(self) -> dict[str, str]:
@@ -127,6 +132,11 @@ class HttpClient:
         body = {"method": "prepaid", "reference": None}
         self.check(self.client.post(f"{API}/applications/{ref}/payment", json=body, headers=self.auth))
 
+    def cert_verify(self) -> None:
+        number, code = self.to_verify[0]
+        self.to_verify.append(self.to_verify.pop(0))
+        self.check(self.client.get(f"{API}/verify", params={"number": number, "code": code}))
+
 
 @dataclass
 class LocalClient:
@@ -135,6 +145,7 @@ class LocalClient:
     login_id: str
     backend: LocalBackend
     to_pay: list[str] = field(default_factory=list)
+    to_verify: list[tuple[str, str]] = field(default_factory=list)
 
     def login(self) -> None:
         self.backend.login(CHAMBER_CODE, self.login_id, PASSWORD)
@@ -150,6 +161,12 @@ class LocalClient:
 
     def cert_pay(self) -> None:
         self.backend.pay_application(self.to_pay.pop(), "prepaid", None)
+
+    def cert_verify(self) -> None:
+        number, code = self.to_verify[0]
+        self.to_verify.append(self.to_verify.pop(0))
+        if self.backend.verify(number, code).status != "genuine":
+            raise RequestFailed("not genuine")
 
 
 # -- the operations ------------------------------------------------------------------------------------------
@@ -182,6 +199,13 @@ def pool_to_pay(seeder: Seeder, clients: Sequence[Client], total: int) -> None:
         client.to_pay = [refs.pop() for _ in range(count)]
 
 
+def pool_to_verify(seeder: Seeder, clients: Sequence[Client], total: int) -> None:
+    """A few certificates issued for this phase; every client verifies them in turn."""
+    issued = seeder.issued(max(len(clients), 10))
+    for index, client in enumerate(clients):
+        client.to_verify = issued[index:] + issued[:index]
+
+
 OPERATIONS: list[Operation] = [
     Operation("whoami", 2000, HttpClient.whoami, LocalClient.whoami),
     # each client logs in as its own ID: a login ends the previous session of that ID only
@@ -189,7 +213,12 @@ OPERATIONS: list[Operation] = [
     Operation("cert-list", 1000, HttpClient.cert_list, LocalClient.cert_list, by="signer"),
     Operation("cert-apply", 400, HttpClient.cert_apply, LocalClient.cert_apply, by="signer"),
     Operation("cert-pay", 400, HttpClient.cert_pay, LocalClient.cert_pay, by="signer", seed=pool_to_pay),
+    Operation(
+        "cert-verify", 1000, HttpClient.cert_verify, LocalClient.cert_verify, by="signer", seed=pool_to_verify
+    ),
 ]
+DEFAULT_OPERATIONS = ("cert-list", "cert-apply", "cert-pay", "cert-verify")
+GOAL_P95_MS, GOAL_CLIENTS = 50.0, 5
 
 
 # -- measuring -----------------------------------------------------------------------------------------------
@@ -203,6 +232,8 @@ class Result:
     seconds: float
     latencies: list[float]
     errors: Counter[str] = field(default_factory=Counter)
+    servers: int = 0
+    clients: int = 0
 
     @property
     def error_count(self) -> int:
@@ -391,6 +422,13 @@ class Seeder:
         for number in reception_numbers:
             api.pay_application(self.core, self.signer, number, "prepaid", None)
 
+    def issued(self, count: int) -> list[tuple[str, str]]:
+        """``count`` certificates issued; their numbers and access codes."""
+        numbers = self.approved(count)
+        self.topup(count * CO_FEE)
+        paid = [api.pay_application(self.core, self.signer, n, "prepaid", None) for n in numbers]
+        return [(p.certificate_number, p.access_code) for p in paid]
+
     def history(self, count: int) -> None:
         """``count`` applications: all submitted, two in three approved, one in two paid (so issued)."""
         numbers = self.submitted(count)
@@ -445,8 +483,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workdir: Path, secret_key: bytes) -> Iterator[str]:
-    """``shomei serve`` on a free local port over ``database_url``; its base URL. Stopped afterwards.
+def running_server(database_url: str, workdir: Path, secret_key: bytes, workers: int = 1) -> Iterator[str]:
+    """``shomei serve --workers WORKERS`` on a free local port over ``database_url``; its base URL. Stopped
+    afterwards.
 
     ``secret_key`` protects card passwords at rest: the server's and the set-up's must be the same."""
     port = free_port()
@@ -455,11 +494,14 @@ def running_server(database_url: str, workdir: Path, secret_key: bytes) -> Itera
         SHOMEI_HOME=str(workdir / "home"),
         SHOMEI_LOGIN_LIMIT_PER_ADDRESS="1000000/minute",
         SHOMEI_LOGIN_LIMIT_PER_ID="1000000/minute",
+        SHOMEI_VERIFY_LIMIT_PER_ADDRESS="1000000/minute",
         SHOMEI_SECRET_KEY=secret_key.decode(),
         NO_COLOR="1",
     )
+    workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "server.log"
     argv = [sys.executable, "-m", "shomei_cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--workers", str(workers)]
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [*argv, "--database-url", database_url],
@@ -508,16 +550,25 @@ def load_average() -> str:
 
 def report(results: list[Result]) -> None:
     header = (
-        f"{'operation':<10} {'via':<6} {'requests':>8} {'errors':>6} {'seconds':>7} {'req/s':>8} "
-        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+        f"{'operation':<11} {'via':<6} {'servers':>7} {'clients':>7} {'requests':>8} {'errors':>6} "
+        f"{'seconds':>7} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
+        servers = str(r.servers) if r.via == "http" else "-"
         print(
-            f"{r.operation:<10} {r.via:<6} {r.requests:>8} {r.error_count:>6} {r.seconds:>7.2f} "
-            f"{r.per_second:>8.1f} {r.percentile_ms(50):>7.1f} {r.percentile_ms(95):>7.1f} "
+            f"{r.operation:<11} {r.via:<6} {servers:>7} {r.clients:>7} {r.requests:>8} {r.error_count:>6} "
+            f"{r.seconds:>7.2f} {r.per_second:>8.1f} {r.percentile_ms(50):>7.1f} {r.percentile_ms(95):>7.1f} "
             f"{r.percentile_ms(99):>7.1f}"
+        )
+    goal = [r for r in results if r.via == "http" and r.clients == GOAL_CLIENTS]
+    if goal:
+        worst = max(goal, key=lambda r: r.percentile_ms(95))
+        verdict = "MET" if worst.percentile_ms(95) <= GOAL_P95_MS else "NOT MET"
+        print(
+            f"\nGoal p95 <= {GOAL_P95_MS:.0f} ms at {GOAL_CLIENTS} clients over HTTP: {verdict} (worst: "
+            f"{worst.operation} with {worst.servers} server(s), {worst.percentile_ms(95):.1f} ms)"
         )
     failed = [r for r in results if r.errors]
     print()
@@ -532,13 +583,61 @@ def report(results: list[Result]) -> None:
             print(f"  {r.operation} via {r.via}: ... {len(r.errors) - MAX_ERROR_LINES} more kinds")
 
 
+def run_operations(
+    chosen: Sequence[Operation],
+    ids: dict[str, list[str]],
+    count: int,
+    base: str,
+    url: str,
+    core: Core,
+    seeder: Seeder | None,
+    args: argparse.Namespace,
+    with_local: bool,
+) -> list[Result]:
+    """Every chosen operation from ``count`` clients over HTTP (and in-process when ``with_local``)."""
+    results = []
+    http_clients = {
+        by: [HttpClient(i, httpx.Client(base_url=base, timeout=HTTP_TIMEOUT)) for i in login_ids[:count]]
+        for by, login_ids in ids.items()
+    }
+    local_clients = {
+        by: [LocalClient(i, LocalBackend(url, core=core)) for i in login_ids[:count]]
+        for by, login_ids in ids.items()
+    }
+    try:
+        for op in chosen:
+            total = args.requests or op.default_requests
+            ways: list[tuple[str, Sequence[Client], Callable[[Any], None], Callable[[Any], None]]] = [
+                ("http", http_clients[op.by], HttpClient.login, op.over_http)
+            ]
+            if with_local:
+                ways.append(("local", local_clients[op.by], LocalClient.login, op.in_process))
+            for via, clients, login, call in ways:
+                if op.seed is not None:
+                    assert seeder is not None
+                    op.seed(seeder, clients, total)
+                phase: Phase[Any] = Phase(op.name, via, clients, login, call)
+                results.append(phase.run(total))
+    finally:
+        for group in http_clients.values():
+            for client in group:
+                client.client.close()
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     names = [op.name for op in OPERATIONS]
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="default: %(default)s")
-    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default: 20)")
+    parser.add_argument(
+        "--servers", type=int, nargs="+", default=[1, 3], help="server processes, each run (default: 1 3)"
+    )
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=[5, 20], help="concurrent clients, each run (default: 5 20)"
+    )
+    parser.add_argument("--no-local", action="store_true", help="skip the in-process comparison")
     parser.add_argument(
         "--requests",
         type=int,
@@ -548,7 +647,10 @@ def main(argv: list[str] | None = None) -> None:
         + ")",
     )
     parser.add_argument(
-        "--operation", action="append", choices=names, help="only these (repeatable; default: all)"
+        "--operation",
+        action="append",
+        choices=names,
+        help=f"only these (repeatable; default: {' '.join(DEFAULT_OPERATIONS)})",
     )
     parser.add_argument(
         "--history",
@@ -557,14 +659,15 @@ def main(argv: list[str] | None = None) -> None:
         help="applications the company has before the cert-* operations run (default: %(default)s)",
     )
     args = parser.parse_args(argv)
-    if args.clients < 1:
-        parser.error("--clients must be at least 1")
+    if min(args.clients) < 1 or min(args.servers) < 1:
+        parser.error("--clients and --servers must be at least 1")
     if args.requests is not None and args.requests < 1:
         parser.error("--requests must be at least 1")
     if args.history < 0:
         parser.error("--history must not be negative")
     check_local(args.postgres_url)
-    chosen = [op for op in OPERATIONS if not args.operation or op.name in args.operation]
+    chosen = [op for op in OPERATIONS if op.name in (args.operation or DEFAULT_OPERATIONS)]
+    most = max(args.clients)
 
     from cryptography.fernet import Fernet
 
@@ -573,48 +676,29 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="shomei-load-") as tmp, fresh_schema(args.postgres_url) as url:
         core = Core.open(url, secret_key=secret_key)
         try:
-            ids: dict[str, list[str]] = {"staff": set_up_chamber(core, args.clients)}
+            ids: dict[str, list[str]] = {"staff": set_up_chamber(core, most)}
             seeder: Seeder | None = None
             if any(op.by == "signer" for op in chosen):
                 began = time.perf_counter()
-                ids["signer"], seeder = set_up_company(core, args.clients)
+                ids["signer"], seeder = set_up_company(core, most)
                 seeder.history(args.history)
                 print(
-                    f"(set up company {COMPANY}: {args.clients} signers, {args.history} applications, "
+                    f"(set up company {COMPANY}: {most} signers, {args.history} applications, "
                     f"in {time.perf_counter() - began:.1f} s)"
                 )
-            with running_server(url, Path(tmp), secret_key) as base:
-                print(
-                    f"shomei load: {args.clients} clients, server {base}, store {safe_url(url)}, "
-                    f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}"
-                )
-                http_clients = {
-                    by: [
-                        HttpClient(login_id, httpx.Client(base_url=base, timeout=HTTP_TIMEOUT))
-                        for login_id in login_ids
-                    ]
-                    for by, login_ids in ids.items()
-                }
-                local_clients = {
-                    by: [LocalClient(login_id, LocalBackend(url, core=core)) for login_id in login_ids]
-                    for by, login_ids in ids.items()
-                }
-                try:
-                    for op in chosen:
-                        total = args.requests or op.default_requests
-                        for via, clients, login, call in (
-                            ("http", http_clients[op.by], HttpClient.login, op.over_http),
-                            ("local", local_clients[op.by], LocalClient.login, op.in_process),
-                        ):
-                            if op.seed is not None:
-                                assert seeder is not None
-                                op.seed(seeder, clients, total)
-                            phase: Phase[Any] = Phase(op.name, via, clients, login, call)
-                            results.append(phase.run(total))
-                finally:
-                    for group in http_clients.values():
-                        for client in group:
-                            client.client.close()
+            for round_no, servers in enumerate(args.servers):
+                with running_server(url, Path(tmp) / f"servers-{servers}", secret_key, servers) as base:
+                    print(
+                        f"shomei load: {servers} server process(es) at {base}, store {safe_url(url)}, Python "
+                        f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}"
+                    )
+                    for count in args.clients:
+                        with_local = round_no == 0 and not args.no_local
+                        results += run_operations(
+                            chosen, ids, count, base, url, core, seeder, args, with_local
+                        )
+                        for r in results[-len(chosen) * (2 if with_local else 1) :]:
+                            r.servers, r.clients = servers, count
         finally:
             core.close()
     print()
