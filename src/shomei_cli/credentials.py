@@ -42,8 +42,12 @@ class TokenStore:
         from_env = os.environ.get(ENV_TOKEN)
         if from_env:
             return from_env.strip()
+        return self._stored(key)
+
+    def _stored(self, name: str) -> str | None:
+        """The entry ``name`` from the file, else (unless the file notes it is not there) the keyring."""
         entries = self._read_file()
-        stored = entries.get(key)
+        stored = entries.get(name)
         if stored and stored != IN_KEYRING:
             return stored
         if not stored and INDEXED in entries:
@@ -52,7 +56,7 @@ class TokenStore:
         if keyring is None:
             return None
         try:
-            value = keyring.get_password(KEYRING_SERVICE, key)
+            value = keyring.get_password(KEYRING_SERVICE, name)
         except Exception:  # a locked or broken keyring reads as "no token"
             return None
         return str(value) if value else None
@@ -68,9 +72,39 @@ class TokenStore:
             keyring.set_password(KEYRING_SERVICE, key, token)
         except Exception:
             raise CredentialStoreUnavailable(_(NO_KEYRING_HINT)) from None
+        self._note_in_keyring(key)
+
+    def _note_in_keyring(self, name: str) -> None:
         entries = self._read_file()
         if INDEXED in entries or not self.token_file.exists():
-            self._dump({**entries, key: IN_KEYRING, INDEXED: "1"})
+            self._dump({**entries, name: IN_KEYRING, INDEXED: "1"})
+
+    def ensure_usable(self) -> None:
+        """Refuse now, before any password is sent, if a token could not be kept afterwards."""
+        if self.insecure_allowed:
+            return
+        keyring = _keyring()
+        if keyring is None:
+            raise CredentialStoreUnavailable(_(NO_KEYRING_HINT))
+
+    def load_device(self, key: str, login_key: str) -> str | None:
+        """The device token this client keeps for ``login_key`` (from its last successful login), if any."""
+        return self._stored(_device_entry(key, login_key))
+
+    def save_device(self, key: str, login_key: str, token: str) -> None:
+        """Keep the device token beside the session token (best effort: without it, logins still work)."""
+        name = _device_entry(key, login_key)
+        if self.insecure_allowed:
+            self._dump({**self._read_file(), name: token})
+            return
+        keyring = _keyring()
+        if keyring is None:
+            return
+        try:
+            keyring.set_password(KEYRING_SERVICE, name, token)
+        except Exception:
+            return
+        self._note_in_keyring(name)
 
     def delete(self, key: str) -> None:
         entries = self._read_file()
@@ -115,6 +149,11 @@ class TokenStore:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(entries, handle)
         temporary.replace(self.token_file)
+
+
+def _device_entry(key: str, login_key: str) -> str:
+    # kept across logouts: it marks the client, not a session
+    return f"{key}#device:{login_key}"
 
 
 def _keyring() -> Any | None:

@@ -216,18 +216,21 @@ def test_without_opting_in_the_token_goes_to_the_os_keyring(
             "login", "--chamber", "1301", "--id", "S00001", "--password-stdin", input=TEST_PASSWORD + "\n"
         )
         assert login.exit_code == 0
-        assert [service for service, _ in memory.entries] == ["shomei"]
-        ((_, key),) = memory.entries
+        # the session token and, beside it, the device token that marks this client for S00001
+        (service, key), (device_service, device) = sorted(memory.entries)
+        assert (service, device_service, device) == ("shomei", "shomei", key + "#device:S00001")
         token = memory.entries[("shomei", key)]
-        # the file notes only where the token is (so that a logged-out command need not ask the keyring)
+        # the file notes only where the tokens are (so that a logged-out command need not ask the keyring)
         notes = json.loads((isolated / "state" / "tokens.json").read_text())
-        assert notes == {key: "@keyring", "@keyring-indexed": "1"}
+        assert notes == {key: "@keyring", key + "#device:S00001": "@keyring", "@keyring-indexed": "1"}
         assert token not in json.dumps(notes)
         assert shomei("whoami", "--json").json()["login_id"] == "S00001"
         assert shomei("--profile", "other", "whoami").exit_code == 3  # nothing there: the keyring not asked
         assert shomei("logout").exit_code == 0
-        assert memory.entries == {}
-        assert json.loads((isolated / "state" / "tokens.json").read_text()) == {"@keyring-indexed": "1"}
+        # logging out ends the session; the client stays one that logged in before (its device token)
+        assert list(memory.entries) == [("shomei", key + "#device:S00001")]
+        notes = json.loads((isolated / "state" / "tokens.json").read_text())
+        assert notes == {key + "#device:S00001": "@keyring", "@keyring-indexed": "1"}
     finally:
         keyring.set_keyring(previous)
 
@@ -249,6 +252,11 @@ def test_without_a_keyring_or_opt_in_login_exits_3_with_a_hint(
     assert result.exit_code == 3
     assert "No usable OS keyring was found" in result.stderr
     assert "--insecure-storage" in result.stderr
+    # refused before the password was read or sent: the live session lives, and no login was attempted
+    assert "Password" not in result.stderr
+    assert shomei("whoami", "--json").json()["login_id"] == "S00001"
+    trail = shomei("chamber", "audit", "--action", "auth.login", "--json").json()
+    assert [(e["outcome"], e["actor"]) for e in trail] == [("ok", "S00001")]
 
 
 def test_logout_twice_is_harmless(shomei: Shomei, staff_session: str) -> None:

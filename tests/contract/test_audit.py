@@ -30,16 +30,31 @@ LOGIN_FAILED: Row = (
     None,
     None,
     "failed",
-    {"reason": "bad_password", "chamber_code": CHAMBER_CODE},
+    {"reason": "bad_password", "chamber_code": CHAMBER_CODE, "address": "<client>", "known_client": False},
     NOW + timedelta(minutes=20),
 )
+# the client's address as each way sees it: the process itself, or the server's peer (TestClient's)
+ADDRESS = {"local": "local", "remote": "testclient"}
 
 
 OUT_OF_RANGE = (0, -1, 10_001)
 
 
 def rows(entries: list[AuditEntry]) -> list[Row]:
-    return [(e.action, e.actor, e.actor_role, e.target, e.outcome, e.details, e.at) for e in entries]
+    """The entries; a client address (which differs by way, see test_a_failed_login_records_where_from)
+    as ``<client>``."""
+    return [
+        (e.action, e.actor, e.actor_role, e.target, e.outcome, _placeholder(e.details), e.at) for e in entries
+    ]
+
+
+def _placeholder(details: dict[str, object]) -> dict[str, object]:
+    return {**details, "address": "<client>"} if "address" in details else details
+
+
+def test_a_failed_login_records_where_from(history: Backend, way: str) -> None:
+    (failed,) = history.audit(AuditQuery(actor="S00002"))
+    assert failed.details["address"] == ADDRESS[way.split("-")[0]]
 
 
 @pytest.fixture

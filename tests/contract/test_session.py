@@ -16,6 +16,7 @@ from shomei_cli.domain.errors import (
     InvalidInput,
     NotLoggedIn,
     PasswordChangeRequired,
+    RateLimited,
     SessionEnded,
     ShomeiError,
 )
@@ -31,7 +32,7 @@ from tests.contract.conftest import (
     MakeBackend,
     add_active_staff,
 )
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, lock_out
 
 LOGIN_FAILED = "Login failed: the chamber code, ID or password is wrong."
 NOT_LOGGED_IN = "Not logged in: run `shomei login --chamber CODE --id ID` first."
@@ -127,39 +128,82 @@ def test_login_failures_are_one_error_with_one_message(
         assert backend.token is None, case  # type: ignore[attr-defined]
 
 
-def test_ten_failed_logins_lock_the_id_for_fifteen_minutes(
+def test_ten_failures_from_one_client_pause_it_for_known_and_unknown_ids_alike(
+    make_backend: MakeBackend, core: Core, chamber: NewChamber, clock: FixedClock
+) -> None:
+    suzuki = add_active_staff(core, "Suzuki")
+    told: dict[str, list[tuple[str, str]]] = {}
+    for login_id in (suzuki, "S09999"):
+        backend = make_backend()
+        told[login_id] = []
+        for _ in range(11):
+            clock.advance(timedelta(seconds=60))  # past the ID's delay
+            with pytest.raises((AuthenticationFailed, RateLimited)) as caught:
+                backend.login(CHAMBER_CODE, login_id, "wrong-password-123")
+            told[login_id].append((caught.value.code, caught.value.message))
+    remaining = [
+        f"{LOGIN_FAILED} {left} more failed attempts for this ID from this client pause its logins here "
+        "for a while."
+        for left in (5, 4, 3, 2, 1)
+    ]
+    assert (
+        told[suzuki]
+        == told["S09999"]
+        == [
+            *[("authentication_failed", LOGIN_FAILED)] * 4,
+            *[("authentication_failed", message) for message in remaining],
+            ("authentication_failed", LOGIN_FAILED),
+            ("rate_limited", "Too many failed logins; try again in 300 seconds."),
+        ]
+    )
+
+
+def test_a_locked_id_tells_only_its_holder_and_not_a_client_that_logged_in_before(
     make_backend: MakeBackend, core: Core, chamber: NewChamber, clock: FixedClock
 ) -> None:
     suzuki = add_active_staff(core, "Suzuki")
     staff = make_backend()
     staff.login(CHAMBER_CODE, "S00001", TEST_PASSWORD)
+    known = make_backend()
+    device_token = known.login(CHAMBER_CODE, suzuki, TEST_PASSWORD).device_token
+    assert device_token is not None
+    lock_out(core, suzuki)
     backend = make_backend()
-    for _ in range(10):
-        with pytest.raises(AuthenticationFailed) as failed:
-            backend.login(CHAMBER_CODE, suzuki, "wrong-password-123")
-        assert_error(failed, AuthenticationFailed, "authentication_failed", LOGIN_FAILED)
+    with pytest.raises(AuthenticationFailed) as failed:
+        backend.login(CHAMBER_CODE, suzuki, "wrong-password-123")
+    assert_error(failed, AuthenticationFailed, "authentication_failed", LOGIN_FAILED)
+    with pytest.raises(AccountLocked) as caught:
+        backend.login(CHAMBER_CODE, suzuki, TEST_PASSWORD)
     locked = (
-        "This ID is locked after 10 failed logins; try again after 01:15 UTC, "
-        "or ask the ID that issued it to unlock it."
+        "This ID is locked after repeated failed logins until 2026-11-27 10:15 JST. "
+        "To unlock it sooner, ask another staff ID of the chamber to run "
+        f"`shomei chamber staff unlock {suzuki}`."
     )
-    for password in (TEST_PASSWORD, "wrong-password-123"):
-        with pytest.raises(AccountLocked) as caught:
-            backend.login(CHAMBER_CODE, suzuki, password)
-        assert_error(caught, AccountLocked, "account_locked", locked)
+    assert_error(caught, AccountLocked, "account_locked", locked)
+    assert [(s.login_id, s.locked) for s in staff.list_staff()] == [("S00001", False), (suzuki, True)]
+    # the client that logged in before gets in, and the lock stays for everyone else
+    assert known.login(CHAMBER_CODE, suzuki, TEST_PASSWORD, device_token).identity.login_id == suzuki
     assert [(s.login_id, s.locked) for s in staff.list_staff()] == [("S00001", False), (suzuki, True)]
 
     clock.advance(timedelta(minutes=15))
     assert backend.login(CHAMBER_CODE, suzuki, TEST_PASSWORD).identity.login_id == suzuki
     assert [(s.login_id, s.locked) for s in staff.list_staff()] == [("S00001", False), (suzuki, False)]
     trail = staff.audit(AuditQuery(actor=suzuki, action="auth.login"))
-    assert [(e.outcome, e.details.get("reason")) for e in trail] == [
-        ("ok", None),
-        ("failed", "locked"),
-        ("failed", "locked"),
-        ("failed", "locked_now"),
-        *[("failed", "bad_password")] * 9,
-        ("ok", None),  # activation, through the services
+    assert [(e.outcome, e.details.get("reason"), e.details.get("known_client")) for e in trail] == [
+        ("ok", None, None),
+        ("ok", None, None),
+        ("failed", "locked", False),
+        ("failed", "locked", False),
+        ("ok", None, None),
+        ("ok", None, None),  # activation, through the services
     ]
+
+
+def test_an_id_typed_in_any_case_width_or_padding_logs_in(
+    make_backend: MakeBackend, chamber: NewChamber
+) -> None:
+    for typed in ("s00001", " S00001 ", "Ｓ０００01"):
+        assert make_backend().login(" １３０１", typed, TEST_PASSWORD).identity.login_id == "S00001"
 
 
 def test_a_second_login_ends_the_first_session(make_backend: MakeBackend, chamber: NewChamber) -> None:

@@ -194,7 +194,18 @@ def test_first_staff_logs_in_changes_password_adds_staff_and_logs_out(
     latest = cli.json("chamber", "audit", "--limit", "3", "--json")
     assert [(e["actor"], e["action"], e["outcome"], e["details"]) for e in latest] == [
         (FIRST_STAFF_ID, "auth.login", "ok", {"ended_other_sessions": 0, "rehashed": False}),
-        (FIRST_STAFF_ID, "auth.login", "failed", {"reason": "bad_password", "chamber_code": CHAMBER_CODE}),
+        (
+            FIRST_STAFF_ID,
+            "auth.login",
+            "failed",
+            # this client logged in to S00001 before: its device token says so
+            {
+                "reason": "bad_password",
+                "chamber_code": CHAMBER_CODE,
+                "address": "127.0.0.1",
+                "known_client": True,
+            },
+        ),
         (FIRST_STAFF_ID, "auth.logout", "ok", {}),
     ]
     assert server.server_errors() == []

@@ -96,7 +96,7 @@ def test_a_login_answers_with_a_token_and_never_echoes_the_password(
         "/api/v1/sessions", json={"chamber_code": "1301", "login_id": "S00001", "password": TEST_PASSWORD}
     )
     assert response.status_code == 200
-    assert set(response.json()) == {"token", "identity"}
+    assert set(response.json()) == {"token", "identity", "device_token"}
     assert TEST_PASSWORD not in response.text
 
 

@@ -36,8 +36,11 @@ from shomei_cli.domain.records import (
 
 
 class Backend(Protocol):
-    def login(self, chamber_code: str, login_id: str, password: str) -> LoginResult:
-        """Start a session; the result carries the token, which the caller keeps."""
+    def login(
+        self, chamber_code: str, login_id: str, password: str, device_token: str | None = None
+    ) -> LoginResult:
+        """Start a session; the result carries the token and a device token, which the caller keeps (the
+        device token, sent with later logins of the ID, keeps failures from elsewhere from locking it out)."""
         ...
 
     def logout(self) -> None:

@@ -36,6 +36,7 @@ from shomei_cli.services import api, chambers
 from shomei_cli.services.cards import purge_spent
 from shomei_cli.services.core import Core
 from shomei_cli.services.hashing import PasswordHashing
+from shomei_cli.services.throttle import LOCAL_ADDRESS, LoginClient
 from shomei_cli.store.engine import make_engine
 from shomei_cli.store.schema import upgrade
 
@@ -72,8 +73,11 @@ class LocalBackend:
 
     # -- session ---------------------------------------------------------------------------------
 
-    def login(self, chamber_code: str, login_id: str, password: str) -> LoginResult:
-        result = api.login(self.core, chamber_code, login_id, password)
+    def login(
+        self, chamber_code: str, login_id: str, password: str, device_token: str | None = None
+    ) -> LoginResult:
+        client = LoginClient(LOCAL_ADDRESS, device_token)
+        result = api.login(self.core, chamber_code, login_id, password, client)
         self.token = result.token
         return result
 

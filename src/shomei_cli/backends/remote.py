@@ -145,8 +145,15 @@ class RemoteBackend:
 
     # -- session ---------------------------------------------------------------------------------
 
-    def login(self, chamber_code: str, login_id: str, password: str) -> LoginResult:
-        body = {"chamber_code": chamber_code, "login_id": login_id, "password": password}
+    def login(
+        self, chamber_code: str, login_id: str, password: str, device_token: str | None = None
+    ) -> LoginResult:
+        body = {
+            "chamber_code": chamber_code,
+            "login_id": login_id,
+            "password": password,
+            "device_token": device_token,
+        }
         result = from_dict(LoginResult, self._request("POST", "/sessions", json=body).json())
         self.token = result.token
         return result

@@ -69,7 +69,8 @@ def serve(
         )
     )
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        # X-Forwarded-For is read by the app itself, from SHOMEI_TRUSTED_PROXIES only (server/guards.py)
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
         return
     _serve_workers(settings.database_url, settings.public_url, host, port, workers)
 
@@ -102,7 +103,7 @@ def _serve_workers(database_url: str, public_url: str | None, host: str, port: i
             host=host,
             port=port,
             log_level="info",
-            proxy_headers=True,
+            proxy_headers=False,  # SHOMEI_TRUSTED_PROXIES, in the app
         )
     finally:
         if made is not None:

@@ -51,14 +51,23 @@ def login(
     if missing:
         raise InvalidInput.of(missing)
     assert chamber is not None and login_id is not None
-    password = read_stdin_lines(1, ["password"])[0] if password_stdin else prompt_secret(_("Password"))
+    from shomei_cli.domain.accounts import login_key
+
     store = st.token_store(insecure=insecure_storage)
-    result = st.backend(with_token=False).login(str(chamber), str(login_id), password)
+    if not print_token:
+        # a token that could not be kept would make a login that only ends the session elsewhere
+        store.ensure_usable()
+    password = read_stdin_lines(1, ["password"])[0] if password_stdin else prompt_secret(_("Password"))
+    key = login_key(str(login_id))
+    device_token = store.load_device(st.token_key, key)
+    result = st.backend(with_token=False).login(str(chamber), str(login_id), password, device_token)
     identity = result.identity
     if print_token:
         print(result.token)
     else:
         store.save(st.token_key, result.token)
+    if result.device_token and result.device_token != device_token:
+        store.save_device(st.token_key, key, result.device_token)
     output.message(
         _("Logged in to {chamber_code} {chamber_name} as {login_id} ({role}).").format(
             chamber_code=identity.chamber_code,

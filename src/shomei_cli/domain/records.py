@@ -36,6 +36,9 @@ class Identity:
 class LoginResult:
     token: str
     identity: Identity
+    # marks the client as one that logged in to this ID before: kept beside the session token and sent
+    # with the next login, so that failures from elsewhere do not slow or lock this client out
+    device_token: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

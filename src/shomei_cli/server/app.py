@@ -49,7 +49,15 @@ from shomei_cli.domain.records import (
     to_dict,
 )
 from shomei_cli.i18n import _
-from shomei_cli.server.guards import AddressLimiter, BodySizeLimit, LoginLimiter, RequestLanguage
+from shomei_cli.server.guards import (
+    AddressLimiter,
+    BodySizeLimit,
+    RequestLanguage,
+    StorageCounters,
+    client_address,
+    limits_storage,
+    trusted_networks,
+)
 from shomei_cli.server.pages import verification_page
 from shomei_cli.server.paths import SegmentedPaths, SegmentRoute
 from shomei_cli.server.problems import (
@@ -64,6 +72,7 @@ from shomei_cli.server.settings import ServerSettings
 from shomei_cli.services import api
 from shomei_cli.services.cards import purge_spent
 from shomei_cli.services.core import Core
+from shomei_cli.services.throttle import LoginClient
 
 API = "/api/v1"
 log = logging.getLogger("shomei.server")
@@ -87,6 +96,9 @@ class LoginRequest(BaseModel):
     chamber_code: str
     login_id: str
     password: str
+    device_token: str | None = Field(
+        default=None, description="From an earlier successful login of this ID on this client, if any"
+    )
 
 
 class PasswordChange(BaseModel):
@@ -268,8 +280,17 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     core = core or Core.open(settings.database_url, secret_key=settings.secret_key)
     if settings.public_url and core.public_url is None:
         core.public_url = settings.public_url
-    limiter = LoginLimiter(settings.login_limit_per_id, settings.login_limit_per_address)
-    verify_limiter = AddressLimiter(settings.verify_limit_per_address)
+    storage = limits_storage(settings.rate_limit_storage)
+    if settings.rate_limit_storage:
+        core.counters = StorageCounters(
+            storage
+        )  # login counters shared with every server naming the same storage
+    verify_limiter = AddressLimiter(settings.verify_limit_per_address, storage)
+    proxies = trusted_networks(settings.trusted_proxies)
+
+    def client(request: Request) -> str:
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.get("x-forwarded-for"), proxies)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -345,10 +366,9 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.post(f"{API}/sessions", tags=["session"])
     def login(body: LoginRequest, request: Request) -> LoginResult:
         """Log in: chamber code, ID and password. Ends any other session of the same ID."""
-        address = request.client.host if request.client else "unknown"
-        limiter.hit(body.chamber_code, body.login_id, address)
+        login_client = LoginClient(client(request), body.device_token)
         try:
-            result = api.login(core, body.chamber_code, body.login_id, body.password)
+            result = api.login(core, body.chamber_code, body.login_id, body.password, login_client)
         except AuthenticationError:
             metrics.LOGINS.labels("failure").inc()
             raise
@@ -640,7 +660,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.get(f"{API}/verify", tags=["verification"])
     def verify(number: str, code: str, request: Request) -> Verification:
         """Is this certificate genuine? No session needed; limited per client address."""
-        verify_limiter.hit(request.client.host if request.client else "unknown")
+        verify_limiter.hit(client(request))
         return api.verify(core, number, code)
 
     @app.get("/verify", tags=["verification"], response_class=HTMLResponse, include_in_schema=False)
@@ -649,7 +669,7 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         if not n or not c:
             return HTMLResponse(verification_page(None, n), status_code=200)
         try:
-            verify_limiter.hit(request.client.host if request.client else "unknown")
+            verify_limiter.hit(client(request))
         except RateLimited as limited:
             return HTMLResponse(
                 verification_page(None, n, limited=limited.retry_after),

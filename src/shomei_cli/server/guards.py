@@ -1,13 +1,17 @@
-"""Abuse limits: login attempts per ID and per client address, and the size of request bodies."""
+"""Abuse limits: where their counters live, who the client is (behind trusted proxies only), verification
+limits, and the size of request bodies. Login throttling itself is a service (services/throttle.py) that
+counts in the storage made here."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from limits import parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from shomei_cli import i18n
@@ -15,39 +19,88 @@ from shomei_cli.domain.errors import RateLimited
 from shomei_cli.i18n import _
 from shomei_cli.server.problems import problem_response
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-class LoginLimiter:
-    """Moving-window limits on login attempts, kept in this process's memory.
 
-    The lockout after ten failures lives in the database and holds across servers; these limits only keep one
-    client from hammering one server.
-    """
+def limits_storage(url: str | None) -> Storage:
+    """The storage of every limit and login counter (SHOMEI_RATE_LIMIT_STORAGE, read in ServerSettings):
+    a ``limits`` storage URL such as redis://127.0.0.1:6379, shared by every server process that names it;
+    None: this process's memory."""
+    if not url:
+        return MemoryStorage()
+    from limits.storage import storage_from_string
 
-    def __init__(self, per_id: str, per_address: str) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._per_id = parse(per_id)
-        self._per_address = parse(per_address)
+    try:
+        storage = storage_from_string(url)
+    except Exception as exc:  # an unknown scheme, a missing driver
+        raise ValueError(f"SHOMEI_RATE_LIMIT_STORAGE: {type(exc).__name__}: {exc}") from None
+    if not isinstance(storage, Storage):  # an async:… URL: the routes are synchronous
+        raise ValueError("SHOMEI_RATE_LIMIT_STORAGE: an async storage cannot serve synchronous routes")
+    return storage
 
-    def hit(self, chamber_code: str, login_id: str, address: str) -> None:
-        """Count one attempt; raise RateLimited (with seconds to wait) when a limit is exceeded."""
-        checks = (
-            (self._per_address, ("login-address", address)),
-            (self._per_id, ("login-id", chamber_code[:8], login_id[:64])),
-        )
-        for item, keys in checks:
-            if not self._limiter.hit(item, *keys):
-                reset_at, _remaining = self._limiter.get_window_stats(item, *keys)
-                wait = max(1, math.ceil(reset_at - time.time()))
-                raise RateLimited(
-                    _("Too many login attempts; try again in {seconds} seconds.").format(seconds=wait), wait
-                )
+
+class StorageCounters:
+    """The login counters of services/throttle.py, kept in a ``limits`` storage (shared when it is Redis)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        return int(self._storage.incr(key, max(1, math.ceil(expiry)), amount))
+
+    def get(self, key: str) -> int:
+        return int(self._storage.get(key))
+
+    def get_expiry(self, key: str) -> float:
+        return float(self._storage.get_expiry(key))
+
+    def clear(self, key: str) -> None:
+        self._storage.clear(key)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str:
+    """The client's address: the peer's, unless the peer is a trusted proxy (SHOMEI_TRUSTED_PROXIES); then
+    the last hop of X-Forwarded-For that is not itself a trusted proxy. Hops a client wrote itself come
+    first in the header and are never reached while an untrusted hop stands after them."""
+    address = peer or "unknown"
+    if not trusted or not forwarded_for or not _is_trusted(address, trusted):
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",")]):
+        if not hop:
+            break
+        address = hop
+        if not _is_trusted(hop, trusted):
+            return hop
+    return address
+
+
+def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def trusted_networks(text: str) -> tuple[IPNetwork, ...]:
+    """SHOMEI_TRUSTED_PROXIES: addresses or networks, comma-separated (``10.0.0.5, 192.168.1.0/24``)."""
+    networks = []
+    for item in text.split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"SHOMEI_TRUSTED_PROXIES: {item.strip()!r} is not an IP address or network"
+                ) from None
+    return tuple(networks)
 
 
 class AddressLimiter:
     """A moving-window limit per client address (the public verification endpoints)."""
 
-    def __init__(self, limit: str) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(self, limit: str, storage: Storage) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
         self._limit = parse(limit)
 
     def hit(self, address: str) -> None:

@@ -39,6 +39,7 @@ from shomei_cli.domain.records import (
 from shomei_cli.services import applications, audit, auth, chambers, registrations, review, signers, subids
 from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
 from shomei_cli.services.core import Core
+from shomei_cli.services.throttle import LoginClient
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -71,9 +72,11 @@ def _actor_with_temporary_password(core: Core, token: str | None) -> Actor:
 # -- sessions ------------------------------------------------------------------------------------
 
 
-def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginResult:
-    """Start a session; ends any other session of the same ID."""
-    return auth.login(core, chamber_code, login_id, password)
+def login(
+    core: Core, chamber_code: str, login_id: str, password: str, client: LoginClient | None = None
+) -> LoginResult:
+    """Start a session; ends any other session of the same ID. ``client``: where from (limits)."""
+    return auth.login(core, chamber_code, login_id, password, client)
 
 
 def logout(core: Core, token: str | None) -> None:

@@ -8,6 +8,7 @@ the SQLite write lock while hashing; the write that follows checks that the hash
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from shomei_cli.domain.records import Identity, LoginResult
 from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, record, require
 from shomei_cli.services.core import Core
+from shomei_cli.services.throttle import LoginClient, LoginThrottle, Refusal
 from shomei_cli.store.tables import Account, Chamber, LoginSession
 
 TOKEN_BYTES = 32  # 256 bits
@@ -60,30 +62,81 @@ def _find_account(session: Session, chamber_code: str, login_id: str) -> tuple[C
     return None if row is None else (row[0], row[1])
 
 
-def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginResult:
-    """Check the three credentials and open a session, ending any other session of the same ID."""
-    chamber_code, login_id = chamber_code.strip(), login_id.strip()
-    with core.read() as session:
-        found = _find_account(session, chamber_code, login_id)
-    now = core.clock.now()
+def _device_token(core: Core, account: Account) -> str:
+    """A token marking this client as one that logged in to ``account`` successfully (kept beside the
+    session token). Signed, not stored: any server holding the key recognises it."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{core.secrets.keyed_hash('device', f'{account.chamber_id}:{account.id}:{nonce}')}"
+
+
+def _known_device(core: Core, account: Account, token: str | None) -> str | None:
+    """The device token's own id when it is one this server made for ``account``; else None."""
+    if not token or token.count(".") != 1 or len(token) > 200:
+        return None
+    nonce, mac = token.split(".")
+    expected = core.secrets.keyed_hash("device", f"{account.chamber_id}:{account.id}:{nonce}")
+    return nonce if hmac.compare_digest(mac, expected) else None
+
+
+def throttle_for(
+    core: Core, chamber_code: str, key: str, client: LoginClient, device: str | None
+) -> LoginThrottle:
+    """The counters of a login attempt for the ID ``key`` (already the login-ID key) in ``chamber_code``."""
+    id_hash = core.secrets.keyed_hash("login-id", f"{chamber_code}:{key}")
+    return LoginThrottle(core.counters, lambda: core.clock.now().timestamp(), id_hash, client.address, device)
+
+
+def login(
+    core: Core, chamber_code: str, login_id: str, password: str, client: LoginClient | None = None
+) -> LoginResult:
+    """Check the three credentials and open a session, ending any other session of the same ID.
+
+    No answer tells an unknown ID from a known one: unknown IDs, wrong passwords and locked IDs get the same
+    error after the same hashing work; limits (RateLimited) hold for known and unknown IDs alike, counted by
+    the ID's key. Only the right password for a locked ID learns that it is locked.
+    """
+    client = client or LoginClient()
+    code, key = rules.chamber_key(chamber_code), rules.login_key(login_id)
+    found: tuple[Chamber, Account] | None = None
+    if rules.could_be_chamber_code(code) and rules.could_be_login_id(key):
+        with core.read() as session:
+            found = _find_account(session, code, key)
+    device = _known_device(core, found[1], client.device_token) if found else None
+    throttle = throttle_for(core, code, key, client, device)
+    refusal = throttle.refusal()
+    if refusal is not None:
+        if refusal.limit != "address":
+            core.hashing.burn(password)  # as long as any other answer about this ID
+        if throttle.first_refusal_in_window():
+            _record_throttled(core, code, key, client, refusal, found)
+        raise refusal.error()
     if found is None:
         core.hashing.burn(password)
-        with core.read() as session:
-            known_chamber = session.exec(select(Chamber).where(Chamber.code == chamber_code)).first()
-        _record_failure(core, chamber_code, login_id, "unknown_id", known_chamber)
-        raise AuthenticationFailed()
+        _record_failure(core, code, key, "unknown_id", client)
+        raise _failed(throttle.failed())
     chamber, account = found
-    if rules.is_locked(account.locked_until, now):
-        _record_failure(core, chamber_code, login_id, "locked", chamber, account)
-        raise _locked_error(account.locked_until)
-    if not core.hashing.verify(account.password_hash, password):
-        _record_failure(core, chamber_code, login_id, "bad_password", chamber, account)
-        raise AuthenticationFailed()
+    now = core.clock.now()
+    right = core.hashing.verify(account.password_hash, password)
+    # a lock made by failures from elsewhere does not keep out a client that logged in to this ID before
+    locked = rules.is_locked(account.locked_until, now) and device is None
+    if not right:
+        _record_failure(core, code, key, "locked" if locked else "bad_password", client, found, device)
+        raise _failed(throttle.failed())
+    if locked:
+        _record_failure(core, code, key, "locked", client, found, device)
+        assert account.locked_until is not None
+        with core.read() as session:
+            number = _registration_number(session, account)
+        raise AccountLocked(
+            rules.locked_message(
+                account.role, account.login_id, number, account.locked_until, chamber.time_zone
+            )
+        )
     if account.status != "active":
-        _record_failure(core, chamber_code, login_id, "disabled", chamber, account)
+        _record_failure(core, code, key, "disabled", client, found, device)
         raise AuthenticationFailed()
     if account.must_change_password and _initial_password_expired(core, account, now):
-        _record_failure(core, chamber_code, login_id, "initial_password_expired", chamber, account)
+        _record_failure(core, code, key, "initial_password_expired", client, found, device)
         raise InitialPasswordExpired()
     new_hash = core.hashing.hash(password) if core.hashing.needs_rehash(account.password_hash) else None
 
@@ -93,10 +146,22 @@ def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginR
         if current.password_hash != account.password_hash or current.status != "active":
             # changed between our read and this write: the password we checked is no longer the one
             raise AuthenticationFailed()
-        if rules.is_locked(current.locked_until, now):
-            raise _locked_error(current.locked_until)
-        current.failed_logins = 0
-        current.locked_until = None
+        if rules.is_locked(current.locked_until, now) and device is None:
+            # locked between our read and this write (the password was right: the holder may know)
+            assert current.locked_until is not None
+            raise AccountLocked(
+                rules.locked_message(
+                    current.role,
+                    current.login_id,
+                    _registration_number(session, current),
+                    current.locked_until,
+                    chamber.time_zone,
+                )
+            )
+        if not rules.is_locked(current.locked_until, now):
+            # the holder is in: the failures before were the holder's own (a lock from elsewhere stays)
+            current.failed_logins = 0
+            current.locked_until = None
         if new_hash is not None:
             current.password_hash = new_hash
         session.add(current)
@@ -118,7 +183,26 @@ def login(core: Core, chamber_code: str, login_id: str, password: str) -> LoginR
             details={"ended_other_sessions": superseded, "rehashed": new_hash is not None},
         )
         identity = _identity(chamber, current, login_session, _registration_number(session, current))
-    return LoginResult(token=token, identity=identity)
+    throttle.succeeded()
+    return LoginResult(
+        token=token,
+        identity=identity,
+        device_token=client.device_token if device else _device_token(core, current),
+    )
+
+
+def _failed(failures: int) -> AuthenticationFailed:
+    """The one answer to a failed login; after half the failures a client may make, with how many are left
+    (counted per ID key and client, known and unknown IDs alike)."""
+    left = rules.attempts_remaining(failures)
+    if left is None:
+        return AuthenticationFailed()
+    return AuthenticationFailed(
+        _(
+            "Login failed: the chamber code, ID or password is wrong. "
+            "{left} more failed attempts for this ID from this client pause its logins here for a while."
+        ).format(left=left)
+    )
 
 
 def _initial_password_expired(core: Core, account: Account, now: datetime) -> bool:
@@ -137,34 +221,71 @@ def _initial_password_expired(core: Core, account: Account, now: datetime) -> bo
     return now - as_utc(card.issued_at) >= timedelta(days=INITIAL_PASSWORD_DAYS)
 
 
-def _locked_error(locked_until: datetime | None) -> AccountLocked:
-    if locked_until is None:
-        return AccountLocked(
-            _(
-                "This ID is locked after {count} failed logins; try again after later, "
-                "or ask the ID that issued it to unlock it."
-            ).format(count=rules.MAX_FAILED_LOGINS)
+def _who(
+    core: Core, chamber_code: str, key: str, found: tuple[Chamber, Account] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """How an audit record names the ID of a login attempt: a known ID by its key; anything else only by a
+    keyed hash of its key (what was typed may be a password typed into the wrong field)."""
+    if found is not None:
+        chamber, account = found
+        return (
+            {"chamber_id": chamber.id, "registration_id": account.registration_id, "actor_login_id": key},
+            {"chamber_code": chamber_code},
         )
-    return AccountLocked(
-        _(
-            "This ID is locked after {count} failed logins; try again after {until}, "
-            "or ask the ID that issued it to unlock it."
-        ).format(count=rules.MAX_FAILED_LOGINS, until=as_utc(locked_until).strftime("%H:%M UTC"))
-    )
+    with core.read() as session:
+        known_chamber = (
+            session.exec(select(Chamber).where(Chamber.code == chamber_code)).first()
+            if rules.could_be_chamber_code(chamber_code)
+            else None
+        )
+    details: dict[str, Any] = {"id_hash": core.secrets.keyed_hash("typed-id", key)[:32]}
+    if known_chamber is not None:
+        details["chamber_code"] = chamber_code
+    return {"chamber_id": known_chamber.id if known_chamber else None}, details
+
+
+def _record_throttled(
+    core: Core,
+    chamber_code: str,
+    key: str,
+    client: LoginClient,
+    refusal: Refusal,
+    found: tuple[Chamber, Account] | None,
+) -> None:
+    """``auth.throttled``: staff see which IDs are under attack, from where (once per window and address)."""
+    where, details = _who(core, chamber_code, key, found)
+    with core.write() as session:
+        record(
+            session,
+            core,
+            action="auth.throttled",
+            outcome="refused",
+            details={
+                **details,
+                "limit": refusal.limit,
+                "address": client.address,
+                "retry_after": refusal.retry_after,
+            },
+            **where,
+        )
 
 
 def _record_failure(
     core: Core,
     chamber_code: str,
-    login_id: str,
+    key: str,
     reason: str,
-    chamber: Chamber | None = None,
-    account: Account | None = None,
+    client: LoginClient,
+    found: tuple[Chamber, Account] | None = None,
+    device: str | None = None,
 ) -> None:
     now = core.clock.now()
+    where, details = _who(core, chamber_code, key, found)
     with core.write() as session:
-        if account is not None and reason == "bad_password":
-            # one atomic increment, so that concurrent failures are all counted
+        if found is not None and reason in ("bad_password", "locked") and device is None:
+            account = found[1]
+            # one atomic increment, so that concurrent failures are all counted; a known client's own
+            # mistakes are throttled per client and never lock the ID
             session.execute(
                 update(Account)
                 .where(col(Account.id) == account.id)
@@ -182,10 +303,13 @@ def _record_failure(
             core,
             action="auth.login",
             outcome="failed",
-            chamber_id=chamber.id if chamber else None,
-            registration_id=account.registration_id if account else None,
-            actor_login_id=login_id[:64],
-            details={"reason": reason, "chamber_code": chamber_code[:8]},
+            details={
+                **details,
+                "reason": reason,
+                "address": client.address,
+                "known_client": device is not None,
+            },
+            **where,
         )
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from shomei_cli.domain.clock import Clock, SystemClock
 from shomei_cli.services.hashing import PasswordHashing
 from shomei_cli.services.secretbox import SecretBox
+from shomei_cli.services.throttle import Counters, MemoryCounters
 from shomei_cli.store.engine import make_engine, unit_of_work
 from shomei_cli.store.schema import ensure_ready
 
@@ -25,6 +26,11 @@ class Core:
     # a server's public address (serve --public-url): the verification page QR codes point to when the
     # chamber has set no verification URL of its own
     public_url: str | None = None
+    # failed-login counters: this process's memory unless a server hands in shared ones (server/guards.py)
+    counters: Counters = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.counters = MemoryCounters(lambda: self.clock.now().timestamp())
 
     @classmethod
     def open(

@@ -11,7 +11,17 @@ from shomei_cli.i18n import _
 class SecretBox:
     def __init__(self, key: bytes | None = None) -> None:
         # no key given: an ephemeral one, good for this process only (tests, in-memory stores)
-        self._fernet = Fernet(key or Fernet.generate_key())
+        self._key = key or Fernet.generate_key()
+        self._fernet = Fernet(self._key)
+
+    def keyed_hash(self, purpose: str, text: str) -> str:
+        """HMAC-SHA256 of ``text`` under a key derived from this box's key for ``purpose``: the same text
+        gives the same value on every server sharing the key; without the key nobody can tell what it was."""
+        import hashlib
+        import hmac
+
+        derived = hmac.new(self._key, f"shomei:{purpose}".encode(), hashlib.sha256).digest()
+        return hmac.new(derived, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
     def seal(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode())

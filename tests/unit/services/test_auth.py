@@ -20,6 +20,7 @@ from shomei_cli.domain.records import AuditQuery, NewChamber
 from shomei_cli.services import audit, auth, chambers
 from shomei_cli.services.core import Core
 from shomei_cli.services.hashing import HashParameters, PasswordHashing
+from shomei_cli.services.throttle import LoginClient
 from shomei_cli.store.tables import Account, AuditEvent, LoginSession
 from tests.helpers import TEST_PASSWORD, actor_for
 
@@ -79,23 +80,30 @@ def test_a_new_login_ends_the_previous_session_and_says_why(core: Core, chamber:
     assert "logged in elsewhere" in caught.value.message
 
 
-def test_ten_failed_logins_lock_the_id_for_fifteen_minutes(
+def test_fifty_failed_logins_from_elsewhere_lock_the_id_for_fifteen_minutes(
     core: Core, chamber: NewChamber, clock: FixedClock
 ) -> None:
-    for _ in range(9):
+    for attempt in range(49):
+        clock.advance(timedelta(seconds=61))  # past each attempt's delay; five per address stays unpaused
         with pytest.raises(AuthenticationFailed):
-            auth.login(core, "1301", "S00001", "wrong-password-123")
-    auth.login(core, "1301", "S00001", TEST_PASSWORD)  # a success resets the count
-    for _ in range(10):
+            auth.login(core, "1301", "S00001", "wrong-password-123", LoginClient(f"192.0.2.{attempt // 5}"))
+    clock.advance(timedelta(seconds=61))
+    auth.login(
+        core, "1301", "S00001", TEST_PASSWORD, LoginClient("198.51.100.1")
+    )  # a success resets the count
+    for attempt in range(50):
+        clock.advance(timedelta(seconds=61))
         with pytest.raises(AuthenticationFailed):
-            auth.login(core, "1301", "S00001", "wrong-password-123")
+            auth.login(core, "1301", "S00001", "wrong-password-123", LoginClient(f"192.0.2.{attempt // 5}"))
+    clock.advance(timedelta(seconds=61))
     with pytest.raises(AccountLocked):
-        auth.login(core, "1301", "S00001", TEST_PASSWORD)
-    clock.advance(timedelta(minutes=14, seconds=59))
+        auth.login(core, "1301", "S00001", TEST_PASSWORD, LoginClient("198.51.100.2"))
+    clock.advance(timedelta(minutes=13, seconds=58))  # 14:59 after the fiftieth failure
     with pytest.raises(AccountLocked):
-        auth.login(core, "1301", "S00001", TEST_PASSWORD)
+        auth.login(core, "1301", "S00001", TEST_PASSWORD, LoginClient("198.51.100.3"))
     clock.advance(timedelta(seconds=1))
-    assert auth.login(core, "1301", "S00001", TEST_PASSWORD).identity.login_id == "S00001"
+    login = auth.login(core, "1301", "S00001", TEST_PASSWORD, LoginClient("198.51.100.4"))
+    assert login.identity.login_id == "S00001"
 
 
 def test_sessions_time_out_after_60_idle_minutes(core: Core, chamber: NewChamber, clock: FixedClock) -> None:
@@ -185,7 +193,12 @@ def test_audit_records_logins_failures_logouts_and_changes_without_secrets(
         ("auth.login", "ok", "S00001"),
         ("auth.logout", "ok", "S00001"),
     ]
-    assert events[3].details == {"reason": "bad_password", "chamber_code": "1301"}
+    assert events[3].details == {
+        "reason": "bad_password",
+        "chamber_code": "1301",
+        "address": "local",
+        "known_client": False,
+    }
     dump = repr([e.model_dump() for e in events])
     assert TEST_PASSWORD not in dump
     assert chamber.staff.initial_password not in dump
