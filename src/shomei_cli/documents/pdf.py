@@ -111,6 +111,9 @@ class Document(FPDF):
         font = self.fonts[FONT.lower()]
         assert isinstance(font, TTFFont) and font.is_cff and font.is_cid_keyed
         font.subset = _CidCodes(font)
+        # fontTools would recompute the bounds of every glyph of the subset when saving it (half the time of
+        # a document with varied names); the full font's bounds, which the subset's lie within, stay valid
+        font.ttfont.recalcBBoxes = False
         self.set_font(FONT, size=10)
         self.set_auto_page_break(auto=False)
         self.set_margins(18, 16, 18)
