@@ -11,7 +11,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from tests.cli.conftest import Shomei
+from shomei_cli.services.core import Core
+from tests.cli.conftest import Result, Shomei
 from tests.helpers import TEST_PASSWORD
 
 
@@ -263,3 +264,58 @@ def test_logout_twice_is_harmless(shomei: Shomei, staff_session: str) -> None:
     assert shomei("logout").exit_code == 0
     second = shomei("logout")
     assert (second.exit_code, second.stderr) == (0, "Not logged in.\n")
+
+
+def test_a_locked_staff_id_is_told_who_unlocks_it_and_another_staff_id_does(
+    shomei: Shomei, staff_session: str, tmp_path: Path
+) -> None:
+    from tests.helpers import lock_out
+
+    added = shomei("chamber", "staff", "add", "--name", "Suzuki", "--json").json()
+    core = Core.open(f"sqlite:///{tmp_path / 'cli.db'}")
+    try:
+        lock_out(core, "S00002")
+        until = output_time(core)
+    finally:
+        core.close()
+
+    def suzuki_logs_in(password: str) -> Result:
+        login = ["login", "--chamber", "1301", "--id", "s00002", "--password-stdin"]
+        return shomei("--profile", "suzuki", *login, input=password)
+
+    refused = suzuki_logs_in("x" * 12)
+    assert (refused.exit_code, refused.stderr) == (
+        3,
+        "Error: Login failed: the chamber code, ID or password is wrong.\n",
+    )
+    told = suzuki_logs_in(added["initial_password"])
+    assert (told.exit_code, told.stderr) == (
+        3,
+        f"Error: This ID is locked after repeated failed logins until {until}. "
+        "To unlock it sooner, ask another staff ID of the chamber to run "
+        "`shomei chamber staff unlock S00002`.\n",
+    )
+    unlocked = shomei("chamber", "staff", "unlock", "S00002")
+    assert (unlocked.exit_code, unlocked.stdout, unlocked.stderr) == (
+        0,
+        "",
+        "S00002 is unlocked: it can log in again, and its failed logins count from zero.\n",
+    )
+    assert shomei("chamber", "staff", "unlock", "S00002", "--json").json()["locked"] is False
+    assert suzuki_logs_in(added["initial_password"]).exit_code == 0
+
+
+def output_time(core: Core) -> str:
+    """When the lock just set lifts, in the chamber's time as the message shows it (the CLI runs on the
+    system clock, so the instant is read back rather than assumed)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import select
+
+    from shomei_cli.domain.clock import as_utc
+    from shomei_cli.store.tables import Account
+
+    with core.read() as session:
+        until = session.exec(select(Account).where(Account.login_id == "S00002")).one().locked_until
+    assert until is not None
+    return as_utc(until).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M %Z")

@@ -63,6 +63,12 @@ class Backend(Protocol):
         """The staff IDs of the caller's chamber (staff only)."""
         ...
 
+    def unlock(self, role: str, ref: str) -> AccountSummary:
+        """Lift the lock on an ID of ``role`` (staff, admin, signer, sub): staff unlock staff and
+        administrator IDs (an administrator ID also by its registration number), administrators their user
+        IDs, signers their sub IDs."""
+        ...
+
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
         """The audit trail within the caller's reach, newest first."""
         ...

@@ -98,6 +98,9 @@ class LocalBackend:
     def list_staff(self) -> list[AccountSummary]:
         return api.list_staff(self.core, self.token)
 
+    def unlock(self, role: str, ref: str) -> AccountSummary:
+        return api.unlock(self.core, self.token, role, ref)
+
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
         return api.list_audit(self.core, self.token, query)
 

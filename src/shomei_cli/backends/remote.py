@@ -176,6 +176,10 @@ class RemoteBackend:
     def list_staff(self) -> list[AccountSummary]:
         return self._get_list(AccountSummary, "/staff")
 
+    def unlock(self, role: str, ref: str) -> AccountSummary:
+        response = self._request("POST", "/unlocks", json={"role": role, "ref": ref})
+        return from_dict(AccountSummary, response.json())
+
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
         return self._get_list(
             AuditEntry,

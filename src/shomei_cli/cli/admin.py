@@ -369,6 +369,13 @@ def reset_password(
     _report_card(printed, target, as_json)
 
 
+@app.command(help=_("Unlock the administrator ID of a registration, locked after failed logins (staff)."))
+def unlock(ctx: typer.Context, registration: RegistrationArg, as_json: JsonOption = False) -> None:
+    from shomei_cli.cli.session import unlock
+
+    unlock(ctx, "admin", registration, as_json)
+
+
 @app.command(help=_("Suspend a registration: no new applications until reinstated (staff)."))
 def suspend(
     ctx: typer.Context,

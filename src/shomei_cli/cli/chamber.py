@@ -80,6 +80,17 @@ def staff_add(
     output.message(_("The password is shown only now; it must be changed at the first login."))
 
 
+@staff_app.command("unlock", help=_("Unlock a staff ID locked after failed logins (staff)."))
+def staff_unlock(
+    ctx: typer.Context,
+    login_id: Annotated[str, typer.Argument(help=_("The staff ID (S…)."))],
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.session import unlock
+
+    unlock(ctx, "staff", login_id, as_json)
+
+
 @staff_app.command("list", help=_("The chamber's staff IDs."))
 def staff_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     accounts = state(ctx).backend().list_staff()

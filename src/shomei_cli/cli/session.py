@@ -133,3 +133,16 @@ def passwd(
         new = prompt_secret(_("New password"), confirm=True)
     state(ctx).backend().change_password(current, new)
     output.message(_("Password changed."))
+
+
+def unlock(ctx: typer.Context, role: str, ref: str, as_json: bool) -> None:
+    """The body of every `… unlock` command: lift the lock on an ID of ``role`` and say so."""
+    account = state(ctx).backend().unlock(role, ref)
+    if as_json:
+        output.emit_record(account)
+        return
+    output.message(
+        _("{login_id} is unlocked: it can log in again, and its failed logins count from zero.").format(
+            login_id=account.login_id
+        )
+    )

@@ -240,6 +240,17 @@ def card(
     output.message(wrote.format(path=target, user_id=printed.login_id))
 
 
+@app.command(help=_("Unlock a signer's user ID, locked after failed logins (administrators)."))
+def unlock(
+    ctx: typer.Context,
+    user_id: Annotated[str, typer.Argument(help=_("The signer's user ID (U…)."))],
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.session import unlock
+
+    unlock(ctx, "signer", user_id, as_json)
+
+
 @app.command(
     "reset-password",
     help=_(

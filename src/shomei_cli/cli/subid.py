@@ -103,6 +103,13 @@ def remove(
     _emit(state(ctx).backend().remove_sub(login_id), as_json)
 
 
+@app.command(help=_("Unlock one of your sub IDs, locked after failed logins (signers)."))
+def unlock(ctx: typer.Context, login_id: IdArg, as_json: JsonOption = False) -> None:
+    from shomei_cli.cli.session import unlock
+
+    unlock(ctx, "sub", login_id, as_json)
+
+
 @app.command("reset-password", help=_("A new temporary password for a sub ID, shown once."))
 def reset_password(ctx: typer.Context, login_id: IdArg, as_json: JsonOption = False) -> None:
     _emit_new(state(ctx).backend().reset_sub_password(login_id), as_json)

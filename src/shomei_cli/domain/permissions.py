@@ -86,6 +86,7 @@ class Action(StrEnum):
     BALANCE_TOPUP = "balance.topup"
     STAFF_CREATE = "staff.create"
     STAFF_LIST = "staff.list"
+    STAFF_UNLOCK = "staff.unlock"
     AUDIT_VIEW = "audit.view"
     # everyone
     PASSWORD_CHANGE_OWN = "password.change_own"
@@ -134,6 +135,7 @@ PERMISSIONS: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
         Action.BALANCE_TOPUP: {_S: Scope.CHAMBER},
         Action.STAFF_CREATE: {_S: Scope.CHAMBER},
         Action.STAFF_LIST: {_S: Scope.CHAMBER},
+        Action.STAFF_UNLOCK: {_S: Scope.CHAMBER},
         Action.AUDIT_VIEW: {_S: Scope.CHAMBER, _A: Scope.REGISTRATION},
         Action.PASSWORD_CHANGE_OWN: {
             _S: Scope.SELF,

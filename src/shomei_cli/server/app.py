@@ -101,6 +101,11 @@ class LoginRequest(BaseModel):
     )
 
 
+class Unlock(BaseModel):
+    role: str = Field(description="staff, admin, signer or sub")
+    ref: str = Field(description="The login ID (an administrator ID also by its registration number)")
+
+
 class PasswordChange(BaseModel):
     current_password: str
     new_password: str
@@ -401,6 +406,12 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     def add_staff(body: StaffCreate, token: Token) -> NewAccount:
         """Create a staff ID; its initial password is in this response only."""
         return api.add_staff(core, token, body.name, body.email)
+
+    @app.post(f"{API}/unlocks", tags=["session"])
+    def unlock(body: Unlock, token: Token) -> AccountSummary:
+        """Lift the lock on an ID: staff unlock staff and administrator IDs, administrators their user IDs,
+        signers their sub IDs."""
+        return api.unlock(core, token, body.role, body.ref)
 
     @app.get(f"{API}/audit", tags=["chamber"])
     def audit(

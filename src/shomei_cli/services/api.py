@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from shomei_cli.domain.errors import NotFound
+from shomei_cli.domain.errors import InvalidInput, NotFound
+from shomei_cli.domain.permissions import Role
 from shomei_cli.domain.records import (
     AccountSummary,
     ApplicationQuery,
@@ -36,6 +37,7 @@ from shomei_cli.domain.records import (
     SubIdView,
     Verification,
 )
+from shomei_cli.i18n import _
 from shomei_cli.services import applications, audit, auth, chambers, registrations, review, signers, subids
 from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
 from shomei_cli.services.core import Core
@@ -105,6 +107,19 @@ def add_staff(core: Core, token: str | None, name: str, email: str | None) -> Ne
 def list_staff(core: Core, token: str | None) -> list[AccountSummary]:
     """The staff IDs of the caller's chamber."""
     return chambers.list_staff(core, _actor(core, token))
+
+
+@_audited
+def unlock(core: Core, token: str | None, role: str, ref: str) -> AccountSummary:
+    """Lift the lock on an ID of ``role`` (staff, admin, signer, sub) within the caller's reach."""
+    return auth.unlock(core, _actor(core, token), _role(role), ref)
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput.single("role", _("must be one of staff, admin, signer, sub")) from None
 
 
 def list_audit(core: Core, token: str | None, query: AuditQuery) -> list[AuditEntry]:

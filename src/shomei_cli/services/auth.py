@@ -24,13 +24,14 @@ from shomei_cli.domain.errors import (
     FieldError,
     InitialPasswordExpired,
     InvalidInput,
+    NotFound,
     NotLoggedIn,
     PasswordChangeRequired,
     SessionEnded,
 )
 from shomei_cli.domain.passwords import check_password
-from shomei_cli.domain.permissions import Action, Role
-from shomei_cli.domain.records import Identity, LoginResult
+from shomei_cli.domain.permissions import Action, Role, Scope, role_label
+from shomei_cli.domain.records import AccountSummary, Identity, LoginResult
 from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, record, require
 from shomei_cli.services.core import Core
@@ -516,3 +517,61 @@ def names_to_avoid(session: Session, account: Account) -> tuple[str | None, ...]
         company = session.get_one(Registration, account.registration_id)
         names += (company.company_name, company.company_name_en)
     return names
+
+
+_UNLOCK_ACTIONS = {
+    Role.STAFF: Action.STAFF_UNLOCK,
+    Role.ADMIN: Action.ADMIN_UNLOCK,
+    Role.SIGNER: Action.SIGNER_UNLOCK,
+    Role.SUB: Action.SUBID_UNLOCK,
+}
+
+
+def unlock(core: Core, actor: Actor, role: Role, ref: str) -> AccountSummary:
+    """Lift the lock on an ID of ``role`` (its login ID; an administrator ID also by its registration number)
+    and restart its failure counts, by whoever the permission table says; audited as ``account.unlock``."""
+    from shomei_cli.services.audit import HiddenRecord
+    from shomei_cli.services.chambers import summary
+    from shomei_cli.store.tables import Registration
+
+    action = _UNLOCK_ACTIONS[role]
+    key = rules.login_key(ref)
+    scope = require(core, actor, action, target=key[:64])
+    missing = _("No {label} {ref} that you can unlock.").format(label=role_label(role), ref=key[:64])
+    with core.read() as session:
+        statement = select(Account).where(Account.chamber_id == actor.chamber_id, Account.role == role.value)
+        account = session.exec(statement.where(Account.login_id == key)).first()
+        if account is None and role is Role.ADMIN:
+            account = session.exec(
+                statement.join(Registration, col(Registration.id) == col(Account.registration_id)).where(
+                    Registration.registration_number == key
+                )
+            ).first()
+    if account is None:
+        raise NotFound(missing)
+    within = {
+        Scope.CHAMBER: True,
+        Scope.REGISTRATION: account.registration_id == actor.registration_id,
+        Scope.SIGNER: account.parent_account_id == actor.account_id,
+    }.get(scope, False)
+    if not within:
+        raise HiddenRecord(missing, actor=actor, action=action.value, target=account.login_id)
+    now = core.clock.now()
+    with core.write() as session:
+        current = session.exec(select(Account).where(Account.id == account.id).with_for_update()).one()
+        was_locked = rules.is_locked(current.locked_until, now)
+        current.locked_until = None
+        current.failed_logins = 0
+        session.add(current)
+        record(
+            session,
+            core,
+            action="account.unlock",
+            actor=actor,
+            target=current.login_id,
+            registration_id=current.registration_id,
+            details={"was_locked": was_locked},
+        )
+        result = summary(current, now)
+    throttle_for(core, actor.chamber_code, current.login_id, LoginClient(), None).lift()
+    return result

@@ -44,6 +44,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "balance.topup": {"staff": "chamber"},
     "staff.create": {"staff": "chamber"},
     "staff.list": {"staff": "chamber"},
+    "staff.unlock": {"staff": "chamber"},
     "audit.view": {"staff": "chamber", "admin": "registration"},
     # everyone
     "password.change_own": {"staff": "self", "admin": "self", "signer": "self", "sub": "self"},
