@@ -337,7 +337,8 @@ def stream_applications(
 
 
 def application_rows(core: Core, token: str | None, query: ApplicationQuery) -> list[dict[str, Any]]:
-    return applications.application_rows(core, _actor(core, token), query)
+    with core.one_read():  # the session check and the page in one transaction
+        return applications.application_rows(core, _actor(core, token), query)
 
 
 def stream_application_rows(

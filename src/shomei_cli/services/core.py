@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -15,6 +16,8 @@ from shomei_cli.services.secretbox import SecretBox
 from shomei_cli.services.throttle import Counters, MemoryCounters
 from shomei_cli.store.engine import make_engine, unit_of_work
 from shomei_cli.store.schema import ensure_ready
+
+_SHARED_READ: ContextVar[tuple[Core, Session] | None] = ContextVar("shomei_shared_read", default=None)
 
 
 @dataclass
@@ -51,8 +54,23 @@ class Core:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        shared = _SHARED_READ.get()
+        if shared is not None and shared[0] is self:  # inside one_read: the same transaction
+            yield shared[1]
+            return
         with unit_of_work(self.engine, write=False) as session:
             yield session
+
+    @contextmanager
+    def one_read(self) -> Iterator[Session]:
+        """Every read in this block (in this thread or task) shares one transaction: a request's session
+        check and its query take one connection and one BEGIN … COMMIT, not two. Writes keep their own."""
+        with unit_of_work(self.engine, write=False) as session:
+            token = _SHARED_READ.set((self, session))
+            try:
+                yield session
+            finally:
+                _SHARED_READ.reset(token)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
