@@ -38,6 +38,7 @@ from shomei_cli.domain.records import (
 )
 from shomei_cli.services import chambers, review
 from shomei_cli.services.core import Core
+from tests import hostile_pdfs
 from tests.contract.companies import (
     FIRST,
     FIRST_VIEW,
@@ -991,6 +992,42 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
     assert signer.show_application("AP0000001") == draft
     assert staff.list_reviews("application", "all") == []
     assert (signer.balance(), staff.fees(), staff.chamber_settings(None)) == (0, DEFAULT_FEES, None)
+
+
+def test_an_invoice_pdf_that_is_not_inert_is_refused_and_nothing_is_stored(
+    make_backend: MakeBackend, staff: Backend
+) -> None:
+    signer = the_signer(with_signer(make_backend, staff))
+    invoice = example_json_form("invoice")
+    actions = "has actions that run by themselves or leave the document; attach a plain PDF"
+    assert outcomes(
+        {
+            "encrypted": lambda: signer.apply("invoice", invoice, hostile_pdfs.encrypted(), False),
+            "javascript": lambda: signer.apply("invoice", invoice, hostile_pdfs.with_javascript(), True),
+            "launch": lambda: signer.apply("invoice", invoice, hostile_pdfs.with_launch(), False),
+            "embedded": lambda: signer.apply("invoice", invoice, hostile_pdfs.with_embedded_file(), False),
+            "form": lambda: signer.apply("invoice", invoice, hostile_pdfs.with_form(), False),
+            "bomb": lambda: signer.apply("invoice", invoice, hostile_pdfs.bomb(300), False),
+        }
+    ) == {
+        "encrypted": invalid_one(
+            "attachment", "is encrypted; attach the invoice without a password or restrictions"
+        ),
+        "javascript": invalid_one("attachment", "contains JavaScript; attach the invoice as a plain PDF"),
+        "launch": invalid_one("attachment", actions),
+        "embedded": invalid_one("attachment", "has embedded files; attach the invoice alone"),
+        "form": invalid_one("attachment", "has a form; attach the invoice as a plain (flattened) PDF"),
+        "bomb": invalid_one(
+            "attachment", "decompresses to more than 64 MB; attach the invoice as a plain PDF"
+        ),
+    }
+    # nothing was stored; a draft is refused the same way when its attachment is replaced
+    assert signer.list_applications(ApplicationQuery()) == []
+    draft = signer.apply("invoice", invoice, INVOICE_PDF, True)
+    assert outcome(
+        lambda: signer.amend_application(draft.summary.reference, invoice, hostile_pdfs.with_page_action())
+    ) == invalid_one("attachment", actions)
+    assert signer.show_application(draft.summary.reference) == draft
 
 
 # -- the chamber: fees, balances, the verification URL --------------------------------------------------

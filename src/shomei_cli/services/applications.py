@@ -28,6 +28,7 @@ from shomei_cli.domain.errors import (
     InvalidInput,
     WrongState,
 )
+from shomei_cli.domain.invoices import check_invoice_pdf
 from shomei_cli.domain.permissions import Action, Role, Scope
 from shomei_cli.domain.records import (
     ApplicationQuery,
@@ -50,7 +51,6 @@ from shomei_cli.services.registrations import find_registration
 from shomei_cli.store.tables import Account, Application, Chamber, Fee, Payment, Registration, Signer
 
 KIND = "application"
-MAX_ATTACHMENT = 10 * 1024 * 1024
 MAX_LIST = 10_000
 STREAM_BATCH = 2000
 MAX_PRINT = 100  # certificates or receipts in one call: a batch's PDFs are held in memory
@@ -167,35 +167,12 @@ def _validated(
     if kind is CertificateType.INVOICE:
         if attachment is None:
             raise InvalidInput.single("attachment", _("an invoice certification needs the invoice as a PDF"))
-        _check_pdf(attachment)
+        check_invoice_pdf(attachment)
     elif attachment is not None:
         raise InvalidInput.single(
             "attachment", _("only invoice certifications take an attachment, not {kind}").format(kind=kind)
         )
     return content_of(form), attachment
-
-
-def _check_pdf(data: bytes) -> None:
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    if len(data) > MAX_ATTACHMENT:
-        raise InvalidInput.single(
-            "attachment",
-            _("is {size} bytes; at most {limit} (10 MB)").format(size=len(data), limit=MAX_ATTACHMENT),
-        )
-    if not data.startswith(b"%PDF-"):
-        raise InvalidInput.single("attachment", _("is not a PDF file"))
-    try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-    except (PyPdfError, ValueError, KeyError, OSError):
-        raise InvalidInput.single("attachment", _("is a damaged PDF file")) from None
-    if not 1 <= pages <= 20:
-        raise InvalidInput.single(
-            "attachment", _("has {pages} pages; an invoice has 1 to 20").format(pages=pages)
-        )
 
 
 # -- applying ----------------------------------------------------------------------------------------

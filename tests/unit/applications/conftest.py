@@ -36,6 +36,7 @@ from shomei_cli.store.schema import ensure_ready
 from shomei_cli.store.tables import Application, AuditEvent, Counter, Payment, Registration, ReviewItem
 from tests.conftest import POSTGRES_ENV
 from tests.helpers import TEST_PASSWORD, activate
+from tests.hostile_pdfs import plain_invoice
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE_CSV = ROOT / "docs" / "examples" / "registrations.csv"
@@ -84,16 +85,7 @@ def invoice_form(**changes: Any) -> dict[str, Any]:
     return form
 
 
-def invoice_pdf(pages: int = 1) -> bytes:
-    """A small commercial invoice, as the applicant's accounting system would print it."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_font("helvetica", size=12)
-    for page in range(pages):
-        pdf.add_page()
-        pdf.cell(0, 10, f"COMMERCIAL INVOICE NT-INV-0042 page {page + 1}")
-    return bytes(pdf.output())
+invoice_pdf = plain_invoice
 
 
 def signature_png() -> bytes:
