@@ -691,6 +691,22 @@ def test_each_id_reaches_only_its_own_applications_and_admins_never_apply(
             registration=SECOND,
         ),
     ]
+    # a page cursor naming another's application answers as one naming nothing (no oracle of references)
+    assert outcomes(
+        {
+            "other company's": lambda: other.list_applications(ApplicationQuery(before="AP0000001")),
+            "other sub ID's": lambda: sub.list_applications(ApplicationQuery(before="AP0000002")),
+            "nobody's": lambda: sub.list_applications(ApplicationQuery(before="AP0009999")),
+        }
+    ) == {
+        "other company's": invalid_one("before", "no application AP0000001"),
+        "other sub ID's": invalid_one("before", "no application AP0000002"),
+        "nobody's": invalid_one("before", "no application AP0009999"),
+    }
+    assert [a.reference for a in signer.list_applications(ApplicationQuery(before="AP0000003"))] == [
+        "AP0000002",
+        "AP0000001",
+    ]
     for number in ("1301-00000001", "1301-00000002", "1301-00000003", "1301-00000004"):
         staff.decide_review(number, "approve", None)
     assert other.show_application("AP0000004").summary.fee == NON_MEMBER_ONE_COPY  # ¥3,460 + ¥200
@@ -890,6 +906,7 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
     mixed["goods"][1]["origin_country"] = "CN"
     negative_copies = example_json_form("signature", copies=-1)
     not_a_pdf = OSAKA_PNG
+    with_nul = {**example_json_form("shipment"), "remarks": "a\x00b"}
     bad_shipment = invalid(
         FieldError("destination_country", "is not a country (ISO 3166): 'Atlantis'"),
         FieldError("invoice.date", "must not be after the application date (2026-11-27)"),
@@ -918,6 +935,10 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
             "apply:invoice-not-a-pdf": lambda: signer.apply(
                 "invoice", example_json_form("invoice"), not_a_pdf, False
             ),
+            "apply:nul": lambda: signer.apply("co", with_nul, None, False),
+            "show:nul": lambda: signer.show_application("AP\x000000001"),
+            "show:long": lambda: signer.show_application("A" * 201),
+            "list:before-nul": lambda: signer.list_applications(ApplicationQuery(before="AP\x00")),
             "amend:draft": lambda: signer.amend_application("AP0000001", shipment, None),
             "pay:method": lambda: signer.pay_application("AP0000001", "cash", None),
             "pay:card-without-reference": lambda: signer.pay_application("AP0000001", "card", None),
@@ -958,6 +979,10 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
             "attachment", "an invoice certification needs the invoice as a PDF"
         ),
         "apply:invoice-not-a-pdf": invalid_one("attachment", "is not a PDF file"),
+        "apply:nul": invalid_one("content.remarks", "must not contain NUL or unpaired surrogate characters"),
+        "show:nul": invalid_one("ref", "must not contain NUL or unpaired surrogate characters"),
+        "show:long": invalid_one("ref", "must be at most 64 characters (it has 201)"),
+        "list:before-nul": invalid_one("before", "must not contain NUL or unpaired surrogate characters"),
         "amend:draft": bad_shipment,
         "pay:method": invalid_one("method", "must be prepaid or card"),
         "pay:card-without-reference": invalid_one(

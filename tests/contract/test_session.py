@@ -34,6 +34,7 @@ from tests.contract.conftest import (
 )
 from tests.helpers import TEST_PASSWORD, lock_out
 
+UNSTORABLE = "must not contain NUL or unpaired surrogate characters"
 LOGIN_FAILED = "Login failed: the chamber code, ID or password is wrong."
 NOT_LOGGED_IN = "Not logged in: run `shomei login --chamber CODE --id ID` first."
 UNKNOWN_SESSION = "The saved session is not known to this store or server: log in again."
@@ -380,3 +381,18 @@ def test_a_new_password_against_the_policy_names_every_reason(
     # nothing was changed, and the session lives on
     assert staff.whoami() == identity()
     assert make_backend().login(CHAMBER_CODE, "S00001", TEST_PASSWORD).identity == identity()
+
+
+def test_text_no_column_can_hold_is_invalid_input_before_login_or_verification(
+    make_backend: MakeBackend, chamber: NewChamber
+) -> None:
+    backend = make_backend()
+    refused = {
+        "login_id": lambda: backend.login(CHAMBER_CODE, "S0\x0001", TEST_PASSWORD),
+        "number": lambda: backend.verify("1301-2026-\x000001", "M9LAGETEFV"),
+    }
+    for field, attempt in refused.items():
+        with pytest.raises(InvalidInput) as caught:
+            attempt()
+        assert caught.value.errors == [FieldError(field, UNSTORABLE)]
+    assert backend.token is None  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ is decided here, once; so is the auditing of refused looks at other tenants' rec
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -37,6 +38,7 @@ from shomei_cli.domain.records import (
     SubIdView,
     Verification,
 )
+from shomei_cli.domain.validation import unstorable
 from shomei_cli.i18n import _
 from shomei_cli.services import applications, audit, auth, chambers, registrations, review, signers, subids
 from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
@@ -58,6 +60,33 @@ def _audited(operation: Callable[P, R]) -> Callable[P, R]:
             record_refusal(core, refused)
             # callers see a plain NotFound, exactly as over HTTP
             raise NotFound(refused.message) from None
+
+    return wrapper
+
+
+# parameters that name a record: a reference, an ID, a number (never free text)
+_IDENTIFIERS = frozenset(
+    {"ref", "refs", "number", "numbers", "login_id", "user_id", "registration", "chamber_code", "code"}
+)
+
+
+def _storable_input(operation: Callable[P, R]) -> Callable[P, R]:
+    """Refuse, as invalid input naming the parameter, text that no column can hold, before the operation
+    looks anything up or audits anything: NUL bytes, unpaired surrogates, over-long references."""
+    signature = inspect.signature(operation)
+
+    @wraps(operation)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        given = signature.bind_partial(*args, **kwargs).arguments
+        errors = [
+            error
+            for name, value in given.items()
+            if name != "core"
+            for error in unstorable(name, value, identifier=name in _IDENTIFIERS)
+        ]
+        if errors:
+            raise InvalidInput.of(errors)
+        return operation(*args, **kwargs)
 
     return wrapper
 
@@ -405,3 +434,9 @@ def balance(core: Core, token: str | None) -> int:
 
 def chamber_settings(core: Core, token: str | None, verification_url: str | None) -> str | None:
     return applications.settings(core, _actor(core, token), verification_url)
+
+
+# Every operation of this module checks its input the same way, whichever way in (in-process or a route).
+for _name, _operation in list(globals().items()):
+    if inspect.isfunction(_operation) and _operation.__module__ == __name__ and not _name.startswith("_"):
+        globals()[_name] = _storable_input(_operation)

@@ -574,10 +574,17 @@ def _list_statement(
         if query.until:
             params["until"] = _day_start(query.until + timedelta(days=1), zone)
     if query.before:
+        # the cursor is looked for in the caller's own reach: another company's reference is "no application",
+        # exactly as one that does not exist (otherwise the answer tells which references exist)
         a = Application
-        anchor = session.exec(
-            select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)
-        ).first()
+        anchored = select(a.id).where(col(a.chamber_id) == actor.chamber_id, a.reference == query.before)
+        if scope is Scope.CHAMBER:
+            anchored = anchored.where(col(a.reception_number).is_not(None))
+        elif scope is Scope.REGISTRATION:
+            anchored = anchored.where(col(a.registration_id) == actor.registration_id)
+        elif scope is Scope.OWN:
+            anchored = anchored.where(col(a.applicant_account_id) == actor.account_id)
+        anchor = session.exec(anchored).first()
         if anchor is None:
             raise InvalidInput.single(
                 "before", _("no application {reference}").format(reference=query.before)
