@@ -17,6 +17,7 @@ from shomei_cli.domain.records import (
     AuditEntry,
     AuditQuery,
     CardPrint,
+    ChamberProfile,
     DocumentFile,
     FeeRow,
     Identity,
@@ -252,8 +253,10 @@ class Backend(Protocol):
         """The chamber's fee table (staff)."""
         ...
 
-    def set_fee(self, kind: str, member: bool, per_application: int, per_copy: int) -> list[FeeRow]:
-        """Change one row of the fee table (staff)."""
+    def set_fee(
+        self, kind: str, member: bool, per_application: int, per_copy: int, tax_rate: int | None = None
+    ) -> list[FeeRow]:
+        """Change one row of the fee table (staff); ``tax_rate`` per cent, 0 not taxable, None as it was."""
         ...
 
     def topup(self, registration: str, amount: int) -> int:
@@ -266,6 +269,28 @@ class Backend(Protocol):
 
     def chamber_settings(self, verification_url: str | None) -> str | None:
         """Read (None) or set the verification URL printed as a QR code (staff)."""
+        ...
+
+    def chamber_profile(self) -> ChamberProfile:
+        """The chamber's identity on paper: address, place, registration number, seal, officer (staff)."""
+        ...
+
+    def set_chamber_profile(
+        self,
+        address: str | None,
+        address_en: str | None,
+        place: str | None,
+        invoice_registration_number: str | None,
+    ) -> ChamberProfile:
+        """Change the address, place of issue or registration number: None unchanged, "" cleared (staff)."""
+        ...
+
+    def set_chamber_seal(self, image: bytes) -> ChamberProfile:
+        """A new version of the chamber's seal (印影), a PNG or JPEG image (staff)."""
+        ...
+
+    def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
+        """A new version of the authorized officer: name, title, signature image (staff)."""
         ...
 
     def close(self) -> None:

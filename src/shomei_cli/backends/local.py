@@ -15,6 +15,7 @@ from shomei_cli.domain.records import (
     AuditEntry,
     AuditQuery,
     CardPrint,
+    ChamberProfile,
     DocumentFile,
     FeeRow,
     Identity,
@@ -245,8 +246,10 @@ class LocalBackend:
     def fees(self) -> list[FeeRow]:
         return api.fees(self.core, self.token)
 
-    def set_fee(self, kind: str, member: bool, per_application: int, per_copy: int) -> list[FeeRow]:
-        return api.set_fee(self.core, self.token, kind, member, per_application, per_copy)
+    def set_fee(
+        self, kind: str, member: bool, per_application: int, per_copy: int, tax_rate: int | None = None
+    ) -> list[FeeRow]:
+        return api.set_fee(self.core, self.token, kind, member, per_application, per_copy, tax_rate)
 
     def topup(self, registration: str, amount: int) -> int:
         return api.topup(self.core, self.token, registration, amount)
@@ -256,6 +259,26 @@ class LocalBackend:
 
     def chamber_settings(self, verification_url: str | None) -> str | None:
         return api.chamber_settings(self.core, self.token, verification_url)
+
+    def chamber_profile(self) -> ChamberProfile:
+        return api.chamber_profile(self.core, self.token)
+
+    def set_chamber_profile(
+        self,
+        address: str | None,
+        address_en: str | None,
+        place: str | None,
+        invoice_registration_number: str | None,
+    ) -> ChamberProfile:
+        return api.set_chamber_profile(
+            self.core, self.token, address, address_en, place, invoice_registration_number
+        )
+
+    def set_chamber_seal(self, image: bytes) -> ChamberProfile:
+        return api.set_chamber_seal(self.core, self.token, image)
+
+    def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
+        return api.set_chamber_officer(self.core, self.token, name, title, signature)
 
     # -- the store's own host only -------------------------------------------------------------------
 

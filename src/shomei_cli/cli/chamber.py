@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +18,9 @@ from shomei_cli.cli.audit_view import (
 from shomei_cli.cli.options import JsonOption, new_group
 from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
+
+if TYPE_CHECKING:
+    from shomei_cli.domain.records import ChamberProfile
 
 app = new_group(_("The chamber's own work (staff): set-up, staff IDs, review, fees, top-ups, audit trail."))
 staff_app = new_group(_("Staff IDs of the chamber."))
@@ -223,13 +227,14 @@ def fees_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.emit_records(rows)
         return
     output.emit_table(
-        [_("type"), _("member"), _("per application"), _("per extra copy")],
+        [_("type"), _("member"), _("per application"), _("per extra copy"), _("consumption tax")],
         [
             (
                 r.type,
                 _("member") if r.member else _("non-member"),
                 f"¥{r.per_application:,}",
                 f"¥{r.per_copy:,}",
+                f"{r.tax_rate}%" if r.tax_rate else _("not taxable"),
             )
             for r in rows
         ],
@@ -250,9 +255,19 @@ def fees_set(
     member: Annotated[bool, typer.Option("--member/--non-member", help=_("Which price: members' or not."))],
     per_application: Annotated[int, typer.Option("--per-application", help=_("Yen per application."))],
     per_copy: Annotated[int, typer.Option("--per-copy", help=_("Yen per extra copy."))],
+    tax_rate: Annotated[
+        int | None,
+        typer.Option(
+            "--tax-rate",
+            help=_(
+                "Consumption tax in the fee, per cent: 10 or 8, or 0 for not taxable (default: as it was; "
+                "10 for a new row). Printed on receipts."
+            ),
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    rows = state(ctx).backend().set_fee(kind, member, per_application, per_copy)
+    rows = state(ctx).backend().set_fee(kind, member, per_application, per_copy, tax_rate)
     if as_json:
         output.emit_records(rows)
         return
@@ -314,3 +329,141 @@ def settings(
         output.emit_json({"verification_url": url})
         return
     output.emit_fields([(_("verification url"), url or _("(not set)"))])
+
+
+def _emit_profile(profile: ChamberProfile, as_json: bool) -> None:
+    if as_json:
+        output.emit_record(profile)
+        return
+    unset = _("(not set)")
+    seal = profile.seal
+    officer = profile.officer
+    output.emit_fields(
+        [
+            (
+                _("chamber"),
+                f"{profile.code} {profile.name}" + (f" ({profile.name_en})" if profile.name_en else ""),
+            ),
+            (_("address"), profile.address or unset),
+            (_("address (English)"), profile.address_en or unset),
+            (_("place of issue"), profile.place or unset),
+            (_("invoice registration number"), profile.invoice_registration_number or unset),
+            (
+                _("seal"),
+                _("version {version}, set {when} by {by}").format(
+                    version=seal.version, when=output.show_time(seal.set_at), by=seal.set_by
+                )
+                if seal
+                else unset,
+            ),
+            (
+                _("officer"),
+                _("{name}, {title} (version {version}, set {when} by {by})").format(
+                    name=officer.name,
+                    title=officer.title,
+                    version=officer.version,
+                    when=output.show_time(officer.set_at),
+                    by=officer.set_by,
+                )
+                if officer
+                else unset,
+            ),
+        ]
+    )
+
+
+@app.command(
+    help=_(
+        "Show or change the chamber's identity on paper: address (on receipts), place of issue (in the "
+        "certification), qualified-invoice registration number (T and 13 digits). An empty value clears one."
+    )
+)
+def profile(
+    ctx: typer.Context,
+    address: Annotated[
+        str | None, typer.Option("--address", help=_("The chamber's address (Japanese)."))
+    ] = None,
+    address_en: Annotated[
+        str | None, typer.Option("--address-en", help=_("The chamber's address in English."))
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help=_("The place of issue printed in box 10, e.g. Tokyo."))
+    ] = None,
+    invoice_registration_number: Annotated[
+        str | None,
+        typer.Option(
+            "--invoice-registration-number",
+            help=_(
+                "The qualified-invoice issuer registration number (適格請求書発行事業者登録番号), "
+                "T and 13 digits."
+            ),
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    backend = state(ctx).backend()
+    if all(v is None for v in (address, address_en, place, invoice_registration_number)):
+        result = backend.chamber_profile()
+    else:
+        result = backend.set_chamber_profile(address, address_en, place, invoice_registration_number)
+    _emit_profile(result, as_json)
+
+
+seal_app = new_group(_("The chamber's seal (印影), printed in box 10 of certificates and on receipts."))
+app.add_typer(seal_app, name="seal")
+
+
+@seal_app.command(
+    "set", help=_("Set a new seal image; certificates issued before keep the seal they were issued with.")
+)
+def seal_set(
+    ctx: typer.Context,
+    image: Annotated[
+        Path, typer.Option("--image", help=_("The seal image (PNG or JPEG), on white or clear."))
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.files import read_input_file
+
+    result = state(ctx).backend().set_chamber_seal(read_input_file(image, "--image"))
+    if not as_json:
+        assert result.seal is not None
+        output.message(_("Seal set (version {version}).").format(version=result.seal.version))
+    _emit_profile(result, as_json)
+
+
+@seal_app.command("show", help=_("The seal in force: its version, when and by whom it was set."))
+def seal_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_profile(state(ctx).backend().chamber_profile(), as_json)
+
+
+officer_app = new_group(_("The authorized officer who certifies for the chamber (box 10 of certificates)."))
+app.add_typer(officer_app, name="officer")
+
+
+@officer_app.command(
+    "set",
+    help=_("Set the authorized officer; certificates issued before keep the officer they were issued with."),
+)
+def officer_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help=_("The officer's name as printed, e.g. Yamada Taro."))],
+    title: Annotated[str, typer.Option("--title", help=_("The officer's title, e.g. Director."))],
+    signature: Annotated[
+        Path, typer.Option("--signature", help=_("The officer's signature image (PNG or JPEG)."))
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.files import read_input_file
+
+    image = read_input_file(signature, "--signature")
+    result = state(ctx).backend().set_chamber_officer(name, title, image)
+    if not as_json:
+        assert result.officer is not None
+        output.message(_("Officer set (version {version}).").format(version=result.officer.version))
+    _emit_profile(result, as_json)
+
+
+@officer_app.command("show", help=_("The authorized officer in force."))
+def officer_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_profile(state(ctx).backend().chamber_profile(), as_json)

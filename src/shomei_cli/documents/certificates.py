@@ -706,6 +706,11 @@ class ReceiptData:
     payment_reference: str | None
     paid_at: datetime
     time_zone: str
+    chamber_address: str | None = None
+    chamber_address_en: str | None = None
+    invoice_registration_number: str | None = None
+    tax_rate: int = 10  # per cent, 0 = not taxable
+    seal_png: bytes | None = field(default=None, repr=False)
 
 
 TYPE_NAMES = {
@@ -735,49 +740,113 @@ def _paid(data: ReceiptData) -> datetime:
 
 
 def _draw_receipt(pdf: Document, data: ReceiptData) -> None:
+    """The 領収書, a qualified invoice (適格請求書) once the chamber has its registration number: the issuer
+    and its number, the day, what was paid for, the amount per tax rate with the rate and the tax in it, and
+    the company it was issued to; the chamber's name, address and seal."""
+    from shomei_cli.domain.qualified_invoices import tax_included
+
     pdf.add_page()
+    qualified = bool(data.invoice_registration_number)
     pdf.set_font_size(22)
-    pdf.cell(pdf.epw, 14, "領収書  Receipt", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(LEFT, 18)
+    pdf.cell(WIDTH, 12, "領収書  Receipt", align="C")
+    pdf.set_font_size(9)
+    pdf.set_xy(LEFT, 31)
+    if qualified:
+        pdf.cell(WIDTH, 5, "適格請求書  Qualified invoice", align="C")
     pdf.set_font_size(10)
-    pdf.cell(pdf.epw, 6, f"No. {data.receipt_number}", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
+    pdf.set_xy(LEFT, 38)
+    pdf.cell(WIDTH, 6, f"No. {data.receipt_number}", align="R")
     pdf.set_font_size(13)
-    pdf.cell(
-        pdf.epw,
-        8,
-        f"{data.company_name} 様  (貿易登録番号 {data.registration_number})",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(4)
+    pdf.set_xy(LEFT, 46)
+    company = wrap(pdf, WIDTH, f"{data.company_name} 様  (貿易登録番号 {data.registration_number})")
+    y = _set_lines(pdf, LEFT, 46, WIDTH, company[:2], 7)
+    pdf.line(LEFT, y + 1, LEFT + WIDTH, y + 1)
+    y += 6
     pdf.set_font_size(20)
-    pdf.cell(pdf.epw, 12, f"金額  ¥{data.amount:,}-", align="C", border=1, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font_size(10)
+    pdf.set_xy(LEFT, y)
+    pdf.cell(WIDTH, 13, f"金額  ¥{data.amount:,}-", align="C", border=1)
+    y += 13
+    tax = tax_included(data.amount, data.tax_rate)
+    pdf.set_font_size(9.5)
+    pdf.set_xy(LEFT, y + 1)
+    if data.tax_rate:
+        pdf.cell(WIDTH, 5.5, f"(うち消費税 {data.tax_rate}%  ¥{tax:,}  /  incl. consumption tax)", align="C")
+    else:
+        pdf.cell(WIDTH, 5.5, "(非課税  Not subject to consumption tax)", align="C")
+    y += 10
     paid = data.paid_at.astimezone(ZoneInfo(data.time_zone)).strftime("%Y-%m-%d %H:%M %Z")
-    method = (
-        "前納金 Prepaid balance" if data.method == "prepaid" else f"カード Card ({data.payment_reference})"
-    )
-    for label, value in (
+    method = {
+        "prepaid": "前納金 Prepaid balance",
+        "card": f"カード Card ({data.payment_reference})",
+    }.get(data.method, f"{data.method} ({data.payment_reference})" if data.payment_reference else data.method)
+    rows = [
         ("但し For", _fee_for(data)),
         ("写し Copies", f"{data.copies} 通"),
         ("受付番号 Reception No.", data.reception_number),
         ("証明書番号 Certificate No.", data.certificate_number),
         ("支払方法 Method", method),
-        ("支払日時 Paid", paid),
-    ):
-        pdf.cell(60, 8, label, border="B")
-        pdf.cell(0, 8, value, border="B", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.cell(
-        pdf.epw,
-        8,
-        "上記正に領収いたしました。  Received with thanks the sum stated above.",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(6)
-    pdf.cell(pdf.epw, 8, f"{data.chamber_name}  {data.chamber_name_en or ''}", align="R")
+        ("取引日 Paid", paid),
+    ]
+    y = _receipt_rows(pdf, y, rows)
+    # the amount per tax rate with its tax, as a qualified invoice must show it
+    y += 4
+    pdf.set_font_size(9)
+    pdf.set_xy(LEFT, y)
+    pdf.cell(WIDTH, 5, "税率別内訳  By tax rate")
+    y += 6
+    if data.tax_rate:
+        breakdown = [
+            (
+                f"{data.tax_rate}%対象 Taxable at {data.tax_rate}%",
+                f"¥{data.amount:,} (税込 tax incl.)   消費税 Tax ¥{tax:,}",
+            )
+        ]
+    else:
+        breakdown = [("非課税 Not taxable", f"¥{data.amount:,}   消費税 Tax ¥0")]
+    y = _receipt_rows(pdf, y, breakdown)
+    y += 6
+    pdf.set_font_size(10)
+    pdf.set_xy(LEFT, y)
+    pdf.cell(WIDTH, 8, "上記正に領収いたしました。  Received with thanks the sum stated above.")
+    _receipt_issuer(pdf, data, y + 14)
+
+
+def _receipt_rows(pdf: Document, y: float, rows: Sequence[tuple[str, str]]) -> float:
+    """Label and value rows, each with a rule under it; long values wrap. Returns the y below."""
+    for label, value in rows:
+        pdf.set_font_size(10)
+        lines = wrap(pdf, WIDTH - 62, value)
+        height = max(1, len(lines)) * 5.5 + 2.5
+        pdf.set_xy(LEFT, y + 1.2)
+        pdf.cell(60, 5.5, label)
+        _set_lines(pdf, LEFT + 62, y + 1.2, WIDTH - 62, lines, 5.5)
+        y += height
+        pdf.line(LEFT, y, LEFT + WIDTH, y)
+    return y
+
+
+def _receipt_issuer(pdf: Document, data: ReceiptData, y: float) -> None:
+    """The issuer at the bottom right: the chamber's names, address and registration number, its seal over
+    the name as a seal is pressed."""
+    right = LEFT + WIDTH
+    width = 110.0
+    x = right - width
+    lines = [data.chamber_name]
+    if data.chamber_name_en:
+        lines.append(data.chamber_name_en)
+    for address in (data.chamber_address, data.chamber_address_en):
+        if address:
+            lines.append(address)
+    if data.invoice_registration_number:
+        lines.append(f"登録番号 Registration No. {data.invoice_registration_number}")
+    pdf.set_font_size(10)
+    fitted: list[str] = []
+    for line in lines:
+        fitted.extend(wrap(pdf, width - 30, line))
+    if data.seal_png:
+        _image(pdf, data.seal_png, right - 26, y, 26, 26)
+    _set_lines(pdf, x, y + 2, width - 30, fitted, 5.5)
 
 
 def _fee_for(data: ReceiptData) -> str:

@@ -83,6 +83,7 @@ class Action(StrEnum):
     # the chamber's own work
     REVIEW_DECIDE = "review.decide"
     FEES_MANAGE = "fees.manage"
+    CHAMBER_IDENTITY = "chamber.identity"
     BALANCE_TOPUP = "balance.topup"
     STAFF_CREATE = "staff.create"
     STAFF_LIST = "staff.list"
@@ -132,6 +133,7 @@ PERMISSIONS: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
         Action.CERTIFICATE_CANCEL: {_S: Scope.CHAMBER},
         Action.REVIEW_DECIDE: {_S: Scope.CHAMBER},
         Action.FEES_MANAGE: {_S: Scope.CHAMBER},
+        Action.CHAMBER_IDENTITY: {_S: Scope.CHAMBER},
         Action.BALANCE_TOPUP: {_S: Scope.CHAMBER},
         Action.STAFF_CREATE: {_S: Scope.CHAMBER},
         Action.STAFF_LIST: {_S: Scope.CHAMBER},

@@ -373,3 +373,42 @@ class FeeRow:
     member: bool
     per_application: int
     per_copy: int
+    tax_rate: int = 10  # per cent; 0 = not taxable
+
+
+@dataclasses.dataclass(frozen=True)
+class SealVersion:
+    """A version of the chamber's seal (印影): when and by whom it was set, and its image's fingerprint."""
+
+    version: int
+    set_at: datetime
+    set_by: str
+    sha256: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OfficerVersion:
+    """A version of the authorized officer who certifies for the chamber."""
+
+    version: int
+    name: str
+    title: str
+    set_at: datetime
+    set_by: str
+    signature_sha256: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ChamberProfile:
+    """The chamber's identity on paper: names, address, place of issue, qualified-invoice registration
+    number, and the seal and officer in force (None until staff set them)."""
+
+    code: str
+    name: str
+    name_en: str | None
+    address: str | None
+    address_en: str | None
+    place: str | None
+    invoice_registration_number: str | None
+    seal: SealVersion | None
+    officer: OfficerVersion | None

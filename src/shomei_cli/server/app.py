@@ -31,6 +31,7 @@ from shomei_cli.domain.records import (
     ApplicationView,
     AuditEntry,
     AuditQuery,
+    ChamberProfile,
     DocumentFile,
     FeeRow,
     Identity,
@@ -220,6 +221,28 @@ class FeeChange(BaseModel):
     member: bool
     per_application: int
     per_copy: int
+    tax_rate: int | None = Field(
+        default=None, description="per cent (10 or 8), 0 = not taxable; omitted: as it was"
+    )
+
+
+class ProfileChange(BaseModel):
+    """Each field omitted or null stays as it is; an empty string clears it."""
+
+    address: str | None = None
+    address_en: str | None = None
+    place: str | None = None
+    invoice_registration_number: str | None = Field(default=None, description="T and 13 digits")
+
+
+class SealUpload(BaseModel):
+    image: str = Field(description="the seal image (PNG or JPEG), base64")
+
+
+class OfficerChange(BaseModel):
+    name: str
+    title: str
+    signature: str = Field(description="the officer's signature image (PNG or JPEG), base64")
 
 
 class Amount(BaseModel):
@@ -696,7 +719,9 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
 
     @app.put(f"{API}/fees", tags=["chamber"])
     def set_fee(body: FeeChange, token: Token) -> list[FeeRow]:
-        return api.set_fee(core, token, body.type, body.member, body.per_application, body.per_copy)
+        return api.set_fee(
+            core, token, body.type, body.member, body.per_application, body.per_copy, body.tax_rate
+        )
 
     @app.post(f"{API}/registrations/{{number}}/topups", tags=["chamber"])
     def topup(number: str, body: Amount, token: Token) -> Balance:
@@ -706,6 +731,29 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.get(f"{API}/registration/balance", tags=["registrations"])
     def balance(token: Token) -> Balance:
         return Balance(balance=api.balance(core, token))
+
+    @app.get(f"{API}/chamber/profile", tags=["chamber"])
+    def chamber_profile(token: Token) -> ChamberProfile:
+        """The chamber's identity on paper: address, place, invoice registration number, seal, officer."""
+        return api.chamber_profile(core, token)
+
+    @app.patch(f"{API}/chamber/profile", tags=["chamber"])
+    def set_chamber_profile(body: ProfileChange, token: Token) -> ChamberProfile:
+        return api.set_chamber_profile(
+            core, token, body.address, body.address_en, body.place, body.invoice_registration_number
+        )
+
+    @app.put(f"{API}/chamber/seal", tags=["chamber"])
+    def set_chamber_seal(body: SealUpload, token: Token) -> ChamberProfile:
+        """A new version of the chamber's seal (印影); certificates already issued keep theirs."""
+        return api.set_chamber_seal(core, token, _decode(body.image, "seal"))
+
+    @app.put(f"{API}/chamber/officer", tags=["chamber"])
+    def set_chamber_officer(body: OfficerChange, token: Token) -> ChamberProfile:
+        """A new version of the authorized officer; certificates already issued keep theirs."""
+        return api.set_chamber_officer(
+            core, token, body.name, body.title, _decode(body.signature, "signature")
+        )
 
     @app.get(f"{API}/chamber/settings", tags=["chamber"])
     def get_settings(token: Token) -> Settings:

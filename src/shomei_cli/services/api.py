@@ -22,6 +22,7 @@ from shomei_cli.domain.records import (
     AuditEntry,
     AuditQuery,
     CardPrint,
+    ChamberProfile,
     DocumentFile,
     FeeRow,
     Identity,
@@ -40,7 +41,17 @@ from shomei_cli.domain.records import (
 )
 from shomei_cli.domain.validation import unstorable
 from shomei_cli.i18n import _
-from shomei_cli.services import applications, audit, auth, chambers, registrations, review, signers, subids
+from shomei_cli.services import (
+    applications,
+    audit,
+    auth,
+    chambers,
+    identity,
+    registrations,
+    review,
+    signers,
+    subids,
+)
 from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
 from shomei_cli.services.core import Core
 from shomei_cli.services.throttle import LoginClient
@@ -418,9 +429,15 @@ def fees(core: Core, token: str | None) -> list[FeeRow]:
 
 
 def set_fee(
-    core: Core, token: str | None, kind: str, member: bool, per_application: int, per_copy: int
+    core: Core,
+    token: str | None,
+    kind: str,
+    member: bool,
+    per_application: int,
+    per_copy: int,
+    tax_rate: int | None = None,
 ) -> list[FeeRow]:
-    return applications.set_fee(core, _actor(core, token), kind, member, per_application, per_copy)
+    return applications.set_fee(core, _actor(core, token), kind, member, per_application, per_copy, tax_rate)
 
 
 @_audited
@@ -434,6 +451,42 @@ def balance(core: Core, token: str | None) -> int:
 
 def chamber_settings(core: Core, token: str | None, verification_url: str | None) -> str | None:
     return applications.settings(core, _actor(core, token), verification_url)
+
+
+def chamber_profile(core: Core, token: str | None) -> ChamberProfile:
+    """The chamber's identity on paper (staff)."""
+    return identity.profile(core, _actor(core, token))
+
+
+def set_chamber_profile(
+    core: Core,
+    token: str | None,
+    address: str | None,
+    address_en: str | None,
+    place: str | None,
+    invoice_registration_number: str | None,
+) -> ChamberProfile:
+    """Change the chamber's address, place of issue or invoice registration number (staff)."""
+    return identity.set_profile(
+        core,
+        _actor(core, token),
+        address=address,
+        address_en=address_en,
+        place=place,
+        invoice_registration_number=invoice_registration_number,
+    )
+
+
+def set_chamber_seal(core: Core, token: str | None, image: bytes) -> ChamberProfile:
+    """A new version of the chamber's seal (staff)."""
+    return identity.set_seal(core, _actor(core, token), image)
+
+
+def set_chamber_officer(
+    core: Core, token: str | None, name: str, title: str, signature: bytes
+) -> ChamberProfile:
+    """A new version of the authorized officer (staff)."""
+    return identity.set_officer(core, _actor(core, token), name, title, signature)
 
 
 # Every operation of this module checks its input the same way, whichever way in (in-process or a route).

@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from shomei_cli.domain import applications as rules
+from shomei_cli.domain import qualified_invoices
 from shomei_cli.domain.application_forms import (
     CertificateType,
     certificate_type,
@@ -43,7 +44,7 @@ from shomei_cli.domain.registrations import RegistrationStatus, effective_status
 from shomei_cli.domain.signers import SignerStatus
 from shomei_cli.domain.validation import check_text
 from shomei_cli.i18n import _
-from shomei_cli.services import review
+from shomei_cli.services import identity, review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
@@ -663,21 +664,23 @@ def _application_of(session: Session, item: Any) -> Application:
     ).one()
 
 
-def _fee_for(session: Session, chamber_id: int, kind: str, member: bool) -> tuple[int, int]:
+def _fee_for(session: Session, chamber_id: int, kind: str, member: bool) -> tuple[int, int, int]:
+    """Per application, per extra copy, and the tax rate (per cent, 0 = not taxable)."""
     row = session.get(Fee, (chamber_id, kind, member))
     if row is not None:
-        return row.per_application, row.per_copy
-    return rules.DEFAULT_FEES[(kind, member)]
+        return row.per_application, row.per_copy, row.tax_rate
+    return (*rules.DEFAULT_FEES[(kind, member)], qualified_invoices.DEFAULT_TAX_RATE)
 
 
 def _approve(session: Session, core: Core, actor: Actor, item: Any) -> None:
     application = _application_of(session, item)
     application.status = rules.advance(application.status, rules.Step.APPROVE, application.reference).value
     registration = session.get_one(Registration, application.registration_id)
-    per_application, per_copy = _fee_for(
+    per_application, per_copy, tax_rate = _fee_for(
         session, application.chamber_id, application.type, registration.member
     )
     application.fee = rules.fee(per_application, per_copy, application.copies)
+    application.fee_tax_rate = tax_rate
     application.decided_at = core.clock.now()
     session.add(application)
 
@@ -880,7 +883,7 @@ def verification_base(chamber_setting: str | None, public_url: str | None) -> st
 
 
 def _certificate_data(session: Session, core: Core, application: Application) -> Any:
-    from shomei_cli.documents.certificates import CertificateData
+    from shomei_cli.documents.certificates import CertificateData, ChamberIdentity
 
     chamber = session.get_one(Chamber, application.chamber_id)
     registration = session.get_one(Registration, application.registration_id)
@@ -911,6 +914,19 @@ def _certificate_data(session: Session, core: Core, application: Application) ->
         issued_at=as_utc(application.issued_at),
         application_date=as_utc(application.submitted_at or application.created_at),
         time_zone=chamber.time_zone,
+        identity=_identity_at(session, chamber, application.issued_at, ChamberIdentity),
+    )
+
+
+def _identity_at(session: Session, chamber: Chamber, moment: datetime, make: Any) -> Any:
+    """The seal and officer in force at ``moment`` (a certificate's issue, a receipt's payment)."""
+    current = identity.in_force(session, chamber, moment)
+    return make(
+        seal_png=current.seal.image_png if current.seal else None,
+        officer_name=current.officer.name if current.officer else None,
+        officer_title=current.officer.title if current.officer else None,
+        officer_signature_png=current.officer.signature_png if current.officer else None,
+        place=current.place,
     )
 
 
@@ -940,7 +956,7 @@ def receipts(core: Core, actor: Actor, refs: Sequence[str]) -> list[DocumentFile
 
 
 def _receipt_data(session: Session, application: Application) -> Any:
-    from shomei_cli.documents.certificates import ReceiptData
+    from shomei_cli.documents.certificates import ChamberIdentity, ReceiptData
 
     payment = session.exec(select(Payment).where(Payment.application_id == application.id)).first()
     if payment is None:
@@ -966,6 +982,15 @@ def _receipt_data(session: Session, application: Application) -> Any:
         payment_reference=payment.reference,
         paid_at=as_utc(payment.paid_at),
         time_zone=chamber.time_zone,
+        chamber_address=chamber.address,
+        chamber_address_en=chamber.address_en,
+        invoice_registration_number=chamber.invoice_registration_number,
+        tax_rate=(
+            application.fee_tax_rate
+            if application.fee_tax_rate is not None
+            else qualified_invoices.DEFAULT_TAX_RATE
+        ),
+        seal_png=_identity_at(session, chamber, payment.paid_at, ChamberIdentity).seal_png,
     )
 
 
@@ -1026,14 +1051,21 @@ def fees(core: Core, actor: Actor) -> list[FeeRow]:
         rows = []
         for kind in CertificateType:
             for member in (True, False):
-                per_application, per_copy = _fee_for(session, actor.chamber_id, kind.value, member)
-                rows.append(FeeRow(kind.value, member, per_application, per_copy))
+                per_application, per_copy, tax_rate = _fee_for(session, actor.chamber_id, kind.value, member)
+                rows.append(FeeRow(kind.value, member, per_application, per_copy, tax_rate))
         return rows
 
 
 def set_fee(
-    core: Core, actor: Actor, kind: str, member: bool, per_application: int, per_copy: int
+    core: Core,
+    actor: Actor,
+    kind: str,
+    member: bool,
+    per_application: int,
+    per_copy: int,
+    tax_rate: int | None = None,
 ) -> list[FeeRow]:
+    """Change one row of the fee table; ``tax_rate`` None keeps the row's tax treatment (10 % if new)."""
     require(core, actor, Action.FEES_MANAGE)
     certificate = certificate_type(kind)
     errors = [
@@ -1041,6 +1073,11 @@ def set_fee(
         for name, value in (("per_application", per_application), ("per_copy", per_copy))
         if not 0 <= value <= 1_000_000
     ]
+    if tax_rate is not None:
+        try:
+            qualified_invoices.tax_rate(tax_rate)
+        except InvalidInput as refused:
+            errors += refused.errors
     if errors:
         raise InvalidInput.of(errors)
     with core.write() as session:
@@ -1052,8 +1089,11 @@ def set_fee(
                 member=member,
                 per_application=per_application,
                 per_copy=per_copy,
+                tax_rate=qualified_invoices.DEFAULT_TAX_RATE,
             )
         row.per_application, row.per_copy = per_application, per_copy
+        if tax_rate is not None:
+            row.tax_rate = tax_rate
         session.add(row)
         record(
             session,
@@ -1061,7 +1101,12 @@ def set_fee(
             action="fees.set",
             actor=actor,
             target=certificate.value,
-            details={"member": member, "per_application": per_application, "per_copy": per_copy},
+            details={
+                "member": member,
+                "per_application": per_application,
+                "per_copy": per_copy,
+                "tax_rate": row.tax_rate,
+            },
         )
     return fees(core, actor)
 

@@ -28,7 +28,40 @@ class Chamber(SQLModel, table=True):
     session_absolute_minutes: int = 720
     # where the QR code on certificates points (the public verification page)
     verification_url: str | None = Field(default=None, max_length=300)
+    # on receipts (the qualified invoice's issuer) and, the place, in the certification of certificates
+    address: str | None = Field(default=None, max_length=300)
+    address_en: str | None = Field(default=None, max_length=300)
+    place: str | None = Field(default=None, max_length=100)
+    invoice_registration_number: str | None = Field(default=None, max_length=14)
     created_at: datetime = _instant()
+
+
+class ChamberSeal(SQLModel, table=True):
+    """One version of the chamber's seal (印影). Never changed or deleted: a certificate prints the version in
+    force when it was issued, and a receipt the one in force when it was paid."""
+
+    __tablename__ = "chamber_seals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    image_png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    set_at: datetime = _instant()
+    set_by_account_id: int = Field(foreign_key="accounts.id")
+
+
+class ChamberOfficer(SQLModel, table=True):
+    """One version of the authorized officer who certifies for the chamber (name, title, signature); kept
+    like the seal's versions."""
+
+    __tablename__ = "chamber_officers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    name: str = Field(max_length=200)
+    title: str = Field(max_length=200)
+    signature_png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    set_at: datetime = _instant()
+    set_by_account_id: int = Field(foreign_key="accounts.id")
 
 
 class Account(SQLModel, table=True):
@@ -230,6 +263,7 @@ class Application(SQLModel, table=True):
     applicant_account_id: int = Field(foreign_key="accounts.id", index=True)
     reason: str | None = Field(default=None, max_length=1000)
     fee: int | None = None
+    fee_tax_rate: int | None = None  # per cent, 0 = not taxable; fixed with the fee at approval
     created_at: datetime = _instant(index=True)
     submitted_at: datetime | None = _instant(nullable=True)
     decided_at: datetime | None = _instant(nullable=True)
@@ -269,3 +303,4 @@ class Fee(SQLModel, table=True):
     member: bool = Field(primary_key=True)
     per_application: int
     per_copy: int
+    tax_rate: int = 10  # per cent, 0 = not taxable (domain.qualified_invoices)

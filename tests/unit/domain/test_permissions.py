@@ -41,6 +41,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # the chamber's own work
     "review.decide": {"staff": "chamber"},
     "fees.manage": {"staff": "chamber"},
+    "chamber.identity": {"staff": "chamber"},
     "balance.topup": {"staff": "chamber"},
     "staff.create": {"staff": "chamber"},
     "staff.list": {"staff": "chamber"},
