@@ -209,6 +209,7 @@ def test_the_shipped_sample_data_equals_docs_examples() -> None:
             "shipment.toml",
             "signatures/osaka.png",
             "signatures/tanaka.png",
+            "seal.png",
         )
     )
     for relative in shipped:

@@ -225,9 +225,13 @@ def test_staff_set_a_fee_and_approvals_after_it_use_it(world: World) -> None:
     non_member = world.approved(world.signer_b)  # ¥3,460 + ¥200
     table = api.set_fee(core, staff, "co", True, 1500, 150)
     assert table == [FeeRow("co", True, 1500, 150), *DEFAULT_TABLE[1:]]
-    assert ("S00001", "fees.set", "co", "ok", {"member": True, "per_application": 1500, "per_copy": 150}) in (
-        audit_events(core)
-    )
+    assert (
+        "S00001",
+        "fees.set",
+        "co",
+        "ok",
+        {"member": True, "per_application": 1500, "per_copy": 150, "tax_rate": 10},
+    ) in (audit_events(core))
     world.approve(pending.summary.reception_number)
     assert world.show(world.sub_a1, pending.summary.reference).summary.fee == 1500 + 2 * 150
     # a fee fixed at approval stays; the non-members' price was not touched
