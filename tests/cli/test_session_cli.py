@@ -319,3 +319,32 @@ def output_time(core: Core) -> str:
         until = session.exec(select(Account).where(Account.login_id == "S00002")).one().locked_until
     assert until is not None
     return as_utc(until).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def test_staff_reset_disable_and_enable_another_staff_id(shomei: Shomei, staff_session: str) -> None:
+    shomei("chamber", "staff", "add", "--name", "Suzuki")
+    reset = shomei("chamber", "staff", "reset-password", "S00002", "--generate")
+    assert reset.exit_code == 0
+    lines = reset.stdout.splitlines()
+    assert lines[0] == "staff id          S00002"
+    assert lines[1].startswith("initial password  ") and len(lines[1].split()[-1]) == 16
+    assert reset.stderr == "The password is shown only now; it must be changed at the next login.\n"
+    chosen = shomei(
+        "chamber", "staff", "reset-password", "S00002", "--password-stdin", input="haru-no-umi-hinemosu-9\n"
+    )
+    assert (chosen.exit_code, chosen.stdout, chosen.stderr) == (
+        0,
+        "",
+        "The password of S00002 was set; it must be changed at the next login.\n",
+    )
+    both = shomei("chamber", "staff", "reset-password", "S00002")
+    assert both.exit_code == 2
+    disabled = shomei("chamber", "staff", "disable", "s00002")
+    assert (disabled.exit_code, disabled.stderr) == (0, "S00002 is disabled: it can no longer log in.\n")
+    last = shomei("chamber", "staff", "disable", "S00001")
+    assert (last.exit_code, last.stderr) == (
+        6,
+        "Error: S00001 is the chamber's last enabled staff ID: enable or add another first.\n",
+    )
+    enabled = shomei("chamber", "staff", "enable", "S00002", "--json")
+    assert (enabled.exit_code, enabled.json()["status"]) == (0, "active")

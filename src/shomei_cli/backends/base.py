@@ -64,6 +64,15 @@ class Backend(Protocol):
         """The staff IDs of the caller's chamber (staff only)."""
         ...
 
+    def reset_staff_password(self, login_id: str, password: str | None) -> NewAccount:
+        """A temporary password for another staff ID: the one given, or (None) a random one shown once in the
+        result; its sessions end (staff only)."""
+        ...
+
+    def set_staff_enabled(self, login_id: str, enabled: bool) -> AccountSummary:
+        """Disable a staff ID, ending its sessions (never the chamber's last enabled one), or enable it."""
+        ...
+
     def unlock(self, role: str, ref: str) -> AccountSummary:
         """Lift the lock on an ID of ``role`` (staff, admin, signer, sub): staff unlock staff and
         administrator IDs (an administrator ID also by its registration number), administrators their user

@@ -99,6 +99,12 @@ class LocalBackend:
     def list_staff(self) -> list[AccountSummary]:
         return api.list_staff(self.core, self.token)
 
+    def reset_staff_password(self, login_id: str, password: str | None) -> NewAccount:
+        return api.reset_staff_password(self.core, self.token, login_id, password)
+
+    def set_staff_enabled(self, login_id: str, enabled: bool) -> AccountSummary:
+        return api.set_staff_enabled(self.core, self.token, login_id, enabled)
+
     def unlock(self, role: str, ref: str) -> AccountSummary:
         return api.unlock(self.core, self.token, role, ref)
 

@@ -177,6 +177,15 @@ class RemoteBackend:
     def list_staff(self) -> list[AccountSummary]:
         return self._get_list(AccountSummary, "/staff")
 
+    def reset_staff_password(self, login_id: str, password: str | None) -> NewAccount:
+        path = f"/staff/{_segment(login_id)}/password-reset"
+        return from_dict(NewAccount, self._request("POST", path, json={"password": password}).json())
+
+    def set_staff_enabled(self, login_id: str, enabled: bool) -> AccountSummary:
+        path = f"/staff/{_segment(login_id)}/status"
+        response = self._request("PUT", path, json={"enabled": enabled})
+        return from_dict(AccountSummary, response.json())
+
     def unlock(self, role: str, ref: str) -> AccountSummary:
         response = self._request("POST", "/unlocks", json={"role": role, "ref": ref})
         return from_dict(AccountSummary, response.json())

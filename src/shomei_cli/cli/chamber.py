@@ -15,7 +15,7 @@ from shomei_cli.cli.audit_view import (
     SinceOption,
     show_audit,
 )
-from shomei_cli.cli.options import JsonOption, new_group
+from shomei_cli.cli.options import JsonOption, PasswordStdinOption, new_group
 from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
@@ -84,12 +84,68 @@ def staff_add(
     output.message(_("The password is shown only now; it must be changed at the first login."))
 
 
-@staff_app.command("unlock", help=_("Unlock a staff ID locked after failed logins (staff)."))
-def staff_unlock(
+StaffIdArg = Annotated[str, typer.Argument(help=_("The staff ID (S…)."))]
+
+
+@staff_app.command(
+    "reset-password",
+    help=_("A temporary password for another staff ID: your value or a generated one; its sessions end."),
+)
+def staff_reset_password(
     ctx: typer.Context,
-    login_id: Annotated[str, typer.Argument(help=_("The staff ID (S…)."))],
+    login_id: StaffIdArg,
+    password_stdin: PasswordStdinOption = False,
+    generate: Annotated[
+        bool, typer.Option("--generate", help=_("A new random password, shown once here."))
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
+    from shomei_cli.cli.options import read_stdin_lines
+
+    if password_stdin == generate:
+        raise typer.BadParameter(_("give exactly one of --password-stdin and --generate"))
+    password = read_stdin_lines(1, ["password"])[0] if password_stdin else None
+    account = state(ctx).backend().reset_staff_password(login_id, password)
+    if as_json:
+        output.emit_record(account)
+        return
+    if generate:
+        output.emit_fields(
+            [(_("staff id"), account.login_id), (_("initial password"), account.initial_password)]
+        )
+        output.message(_("The password is shown only now; it must be changed at the next login."))
+    else:
+        output.message(
+            _("The password of {login_id} was set; it must be changed at the next login.").format(
+                login_id=account.login_id
+            )
+        )
+
+
+@staff_app.command("disable", help=_("Disable a staff ID: its sessions end (never the last enabled one)."))
+def staff_disable(ctx: typer.Context, login_id: StaffIdArg, as_json: JsonOption = False) -> None:
+    _set_enabled(ctx, login_id, False, as_json)
+
+
+@staff_app.command("enable", help=_("Enable a disabled staff ID again."))
+def staff_enable(ctx: typer.Context, login_id: StaffIdArg, as_json: JsonOption = False) -> None:
+    _set_enabled(ctx, login_id, True, as_json)
+
+
+def _set_enabled(ctx: typer.Context, login_id: str, enabled: bool, as_json: bool) -> None:
+    account = state(ctx).backend().set_staff_enabled(login_id, enabled)
+    if as_json:
+        output.emit_record(account)
+    elif enabled:
+        output.message(_("{login_id} is enabled: it can log in again.").format(login_id=account.login_id))
+    else:
+        output.message(
+            _("{login_id} is disabled: it can no longer log in.").format(login_id=account.login_id)
+        )
+
+
+@staff_app.command("unlock", help=_("Unlock a staff ID locked after failed logins (staff)."))
+def staff_unlock(ctx: typer.Context, login_id: StaffIdArg, as_json: JsonOption = False) -> None:
     from shomei_cli.cli.session import unlock
 
     unlock(ctx, "staff", login_id, as_json)

@@ -88,6 +88,8 @@ class Action(StrEnum):
     STAFF_CREATE = "staff.create"
     STAFF_LIST = "staff.list"
     STAFF_UNLOCK = "staff.unlock"
+    STAFF_PASSWORD_RESET = "staff.password_reset"
+    STAFF_DISABLE = "staff.disable"  # and enable again
     AUDIT_VIEW = "audit.view"
     # everyone
     PASSWORD_CHANGE_OWN = "password.change_own"
@@ -138,6 +140,8 @@ PERMISSIONS: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
         Action.STAFF_CREATE: {_S: Scope.CHAMBER},
         Action.STAFF_LIST: {_S: Scope.CHAMBER},
         Action.STAFF_UNLOCK: {_S: Scope.CHAMBER},
+        Action.STAFF_PASSWORD_RESET: {_S: Scope.CHAMBER},
+        Action.STAFF_DISABLE: {_S: Scope.CHAMBER},
         Action.AUDIT_VIEW: {_S: Scope.CHAMBER, _A: Scope.REGISTRATION},
         Action.PASSWORD_CHANGE_OWN: {
             _S: Scope.SELF,

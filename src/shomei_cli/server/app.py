@@ -102,6 +102,10 @@ class LoginRequest(BaseModel):
     )
 
 
+class StaffStatus(BaseModel):
+    enabled: bool
+
+
 class Unlock(BaseModel):
     role: str = Field(description="staff, admin, signer or sub")
     ref: str = Field(description="The login ID (an administrator ID also by its registration number)")
@@ -429,6 +433,16 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     def add_staff(body: StaffCreate, token: Token) -> NewAccount:
         """Create a staff ID; its initial password is in this response only."""
         return api.add_staff(core, token, body.name, body.email)
+
+    @app.post(f"{API}/staff/{{login_id}}/password-reset", tags=["chamber"])
+    def reset_staff_password(login_id: str, body: PasswordChoice, token: Token) -> NewAccount:
+        """A temporary password for another staff ID; a generated one is in this response only."""
+        return api.reset_staff_password(core, token, login_id, body.password)
+
+    @app.put(f"{API}/staff/{{login_id}}/status", tags=["chamber"])
+    def set_staff_enabled(login_id: str, body: StaffStatus, token: Token) -> AccountSummary:
+        """Disable a staff ID (its sessions end; never the last enabled one) or enable it again."""
+        return api.set_staff_enabled(core, token, login_id, body.enabled)
 
     @app.post(f"{API}/unlocks", tags=["session"])
     def unlock(body: Unlock, token: Token) -> AccountSummary:

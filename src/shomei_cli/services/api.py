@@ -149,6 +149,16 @@ def list_staff(core: Core, token: str | None) -> list[AccountSummary]:
     return chambers.list_staff(core, _actor(core, token))
 
 
+def reset_staff_password(core: Core, token: str | None, login_id: str, password: str | None) -> NewAccount:
+    """A temporary password for another staff ID (None: a random one, in the result only)."""
+    return chambers.reset_staff_password(core, _actor(core, token), login_id, password)
+
+
+def set_staff_enabled(core: Core, token: str | None, login_id: str, enabled: bool) -> AccountSummary:
+    """Disable (never the last enabled) or enable a staff ID."""
+    return chambers.set_staff_enabled(core, _actor(core, token), login_id, enabled)
+
+
 @_audited
 def unlock(core: Core, token: str | None, role: str, ref: str) -> AccountSummary:
     """Lift the lock on an ID of ``role`` (staff, admin, signer, sub) within the caller's reach."""

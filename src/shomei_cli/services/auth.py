@@ -327,6 +327,18 @@ def _end_sessions(session: Session, account: Account, now: datetime, reason: str
     return len(live)
 
 
+def set_temporary_password(session: Session, account: Account, password_hash: str, now: datetime) -> int:
+    """A reset: the new hash, to be changed at the next login; the ID unlocked and its live sessions ended
+    (their next use says the password was reset). Returns how many sessions ended."""
+    account.password_hash = password_hash
+    account.must_change_password = True
+    account.password_changed_at = now
+    account.failed_logins = 0
+    account.locked_until = None
+    session.add(account)
+    return _end_sessions(session, account, now, "password_reset")
+
+
 def end_all_sessions(session: Session, account: Account, now: datetime, reason: str) -> int:
     """End every live session of ``account`` (a reset, a removal): their next use fails with ``reason``."""
     return _end_sessions(session, account, now, reason)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from shomei_cli.domain import accounts as rules
 from shomei_cli.domain.clock import DEFAULT_TIME_ZONE, as_utc
-from shomei_cli.domain.errors import Conflict, FieldError, InvalidInput
+from shomei_cli.domain.errors import Conflict, FieldError, InvalidInput, NotFound, WrongState
 from shomei_cli.domain.passwords import generate_password
 from shomei_cli.domain.permissions import Action, Role
 from shomei_cli.domain.records import AccountSummary, NewAccount, NewChamber
@@ -150,6 +150,91 @@ def list_staff(core: Core, actor: Actor) -> list[AccountSummary]:
             .order_by(col(Account.login_id))
         ).all()
         return [summary(a, now) for a in accounts]
+
+
+def _staff_account(session: Session, actor: Actor, login_id: str, *, lock: bool = False) -> Account:
+    """A staff ID of the actor's chamber, by its ID as typed; NotFound otherwise (other chambers included)."""
+    key = rules.login_key(login_id)
+    statement = select(Account).where(
+        Account.chamber_id == actor.chamber_id, Account.role == Role.STAFF.value, Account.login_id == key
+    )
+    account = session.exec(statement.with_for_update() if lock else statement).first()
+    if account is None:
+        raise NotFound(_("No staff ID {login_id} in this chamber.").format(login_id=key[:64]))
+    return account
+
+
+def reset_staff_password(core: Core, actor: Actor, login_id: str, password: str | None) -> NewAccount:
+    """A temporary password for another staff ID: the value given (checked by the policy) or, with None, a
+    random one shown once in the result. It must be changed at the next login; the ID's sessions end and its
+    lock lifts."""
+    from shomei_cli.domain.passwords import check_password
+    from shomei_cli.services.auth import names_to_avoid, set_temporary_password
+
+    require(core, actor, Action.STAFF_PASSWORD_RESET, target=rules.login_key(login_id)[:64])
+    with core.read() as session:
+        account = _staff_account(session, actor, login_id)
+        names = names_to_avoid(session, account)
+    if account.id == actor.account_id:
+        raise Conflict(_("Your own password is changed with `shomei passwd`, not reset."))
+    if password is not None:
+        check_password(password, login_id=account.login_id, chamber_code=actor.chamber_code, names=names)
+    chosen = password if password is not None else generate_password()
+    password_hash = core.hashing.hash(chosen)
+    now = core.clock.now()
+    with core.write() as session:
+        account = _staff_account(session, actor, login_id, lock=True)
+        ended = set_temporary_password(session, account, password_hash, now)
+        record(
+            session,
+            core,
+            action="staff.password_reset",
+            actor=actor,
+            target=account.login_id,
+            details={"generated": password is None, "ended_sessions": ended},
+        )
+    shown = chosen if password is None else ""
+    return NewAccount(actor.chamber_code, account.login_id, Role.STAFF.value, account.name, shown)
+
+
+def set_staff_enabled(core: Core, actor: Actor, login_id: str, enabled: bool) -> AccountSummary:
+    """Disable a staff ID (its sessions end; never the chamber's last enabled one) or enable it again."""
+    from shomei_cli.services.auth import end_all_sessions
+
+    require(core, actor, Action.STAFF_DISABLE, target=rules.login_key(login_id)[:64])
+    now = core.clock.now()
+    with core.write() as session:
+        # every enabled staff row of the chamber locked first: two disables at once cannot leave none
+        enabled_staff = session.exec(
+            select(Account)
+            .where(
+                Account.chamber_id == actor.chamber_id,
+                Account.role == Role.STAFF.value,
+                Account.status == "active",
+            )
+            .with_for_update()
+        ).all()
+        account = _staff_account(session, actor, login_id, lock=True)
+        if not enabled and [a.id for a in enabled_staff] == [account.id]:
+            raise WrongState(
+                _("{login_id} is the chamber's last enabled staff ID: enable or add another first.").format(
+                    login_id=account.login_id
+                )
+            )
+        status = "active" if enabled else "disabled"
+        changed = account.status != status
+        account.status = status
+        session.add(account)
+        ended = 0 if enabled else end_all_sessions(session, account, now, "disabled")
+        record(
+            session,
+            core,
+            action="staff.enable" if enabled else "staff.disable",
+            actor=actor,
+            target=account.login_id,
+            details={"changed": changed, "ended_sessions": ended},
+        )
+        return summary(account, now)
 
 
 def summary(account: Account, now: datetime) -> AccountSummary:

@@ -29,7 +29,7 @@ from shomei_cli.domain.validation import check_text
 from shomei_cli.i18n import _
 from shomei_cli.services import cards, review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
-from shomei_cli.services.auth import end_all_sessions
+from shomei_cli.services.auth import set_temporary_password
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.store.tables import Account, Chamber, Registration
@@ -462,13 +462,7 @@ def reset_admin_password(core: Core, actor: Actor, number: str) -> RegistrationV
             session, actor, scope, number, Action.ADMIN_PASSWORD_RESET, lock=True
         )
         admin = _admin_of(session, registration)
-        admin.password_hash = password_hash
-        admin.must_change_password = True
-        admin.password_changed_at = now
-        admin.failed_logins = 0
-        admin.locked_until = None
-        session.add(admin)
-        ended = end_all_sessions(session, admin, now, "password_reset")
+        ended = set_temporary_password(session, admin, password_hash, now)
         cards.start_cycle(session, core, admin, cards.REGISTRATION_CARD, password)
         record(
             session,

@@ -22,7 +22,7 @@ from shomei_cli.domain.validation import check_text
 from shomei_cli.i18n import _
 from shomei_cli.services import cards, review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
-from shomei_cli.services.auth import end_all_sessions, names_to_avoid
+from shomei_cli.services.auth import end_all_sessions, names_to_avoid, set_temporary_password
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.services.registrations import find_registration
@@ -550,13 +550,7 @@ def reset_signer_password(core: Core, actor: Actor, user_id: str, password: str 
         account = session.get_one(Account, signer.account_id)
         if account.status != "active":
             raise WrongState(_("User ID {login_id} is disabled.").format(login_id=account.login_id))
-        account.password_hash = password_hash
-        account.must_change_password = True
-        account.password_changed_at = now
-        account.failed_logins = 0
-        account.locked_until = None
-        session.add(account)
-        ended = end_all_sessions(session, account, now, "password_reset")
+        ended = set_temporary_password(session, account, password_hash, now)
         if password is None:
             cards.start_cycle(session, core, account, cards.SIGNER_CARD, chosen)
         else:

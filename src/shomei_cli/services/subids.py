@@ -13,7 +13,7 @@ from shomei_cli.domain.permissions import Action, Role
 from shomei_cli.domain.records import NewAccount, SubIdView
 from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
-from shomei_cli.services.auth import end_all_sessions
+from shomei_cli.services.auth import end_all_sessions, set_temporary_password
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.store.tables import Account
@@ -152,12 +152,6 @@ def reset_sub_password(core: Core, actor: Actor, login_id: str) -> NewAccount:
         account = _find(session, actor, login_id, Action.SUBID_PASSWORD_RESET, lock=True)
         if account.status != "active":
             raise WrongState(_("Sub ID {login_id} is removed.").format(login_id=account.login_id))
-        account.password_hash = password_hash
-        account.must_change_password = True
-        account.password_changed_at = now
-        account.failed_logins = 0
-        account.locked_until = None
-        session.add(account)
-        end_all_sessions(session, account, now, "password_reset")
+        set_temporary_password(session, account, password_hash, now)
         record(session, core, action="subid.password_reset", actor=actor, target=account.login_id)
         return NewAccount(actor.chamber_code, account.login_id, Role.SUB.value, account.name, password)

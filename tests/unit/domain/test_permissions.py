@@ -46,6 +46,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "staff.create": {"staff": "chamber"},
     "staff.list": {"staff": "chamber"},
     "staff.unlock": {"staff": "chamber"},
+    "staff.password_reset": {"staff": "chamber"},
+    "staff.disable": {"staff": "chamber"},
     "audit.view": {"staff": "chamber", "admin": "registration"},
     # everyone
     "password.change_own": {"staff": "self", "admin": "self", "signer": "self", "sub": "self"},
