@@ -1,6 +1,6 @@
 """No account oracle in the timing: how long the server takes to answer four kinds of failed login.
 
-    python benchmarks/login_timing.py [--samples 30]
+    python benchmarks/login_timing.py [--samples 50]
 
 Through the whole HTTP application (FastAPI, in-process), on a fresh SQLite store with the production argon2
 parameters, the samples of the four kinds interleaved so that drift hits them alike:
@@ -34,9 +34,11 @@ IDS_PER_KIND = 10  # at most a few failures each: below the ID's delay
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--samples", type=int, default=50, help="per kind, at most 50")
     args = parser.parse_args()
-    samples = min(args.samples, 80)  # the throttled client's refusals count against its address (100)
+    # five failures per ID at most (a sixth would wait out the ID's delay: 429), and the throttled client's
+    # refusals count against its address (100)
+    samples = min(args.samples, IDS_PER_KIND * 5)
 
     from fastapi.testclient import TestClient
     from sqlmodel import select
