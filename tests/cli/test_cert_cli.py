@@ -239,12 +239,23 @@ def test_staff_revoke_a_certificate_and_verify_exits_6(company: dict[str, Shomei
     staff, sub, signer = company["staff"], company["sub"], company["signer"]
     ok(sub("cert", "apply", "--type", "co", "--file", "shipment.toml"))
     code = issue(company)["access_code"]
-    refused = signer("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee")
+    refused = signer("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--yes")
     assert (refused.exit_code, refused.stdout) == (4, "")
     assert refused.stderr == (
         "Error: Permission denied: a user ID may not do certificate.cancel (allowed: staff ID).\n"
     )
-    revoked = ok(staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--json"))
+    kept = staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--json", input="n\n")
+    assert (kept.exit_code, kept.stdout) == (1, "")
+    assert kept.stderr == (
+        "Cancel certificate 1301-2026-0000001? This cannot be undone. [y/N]: Aborted: nothing was changed.\n"
+    )
+    no_answer = staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", input="")
+    assert no_answer.exit_code == 1
+    assert no_answer.stderr.endswith("[y/N]: \nAborted: nothing was changed.\n")
+    assert ok(staff("cert", "show", "AP0000001", "--json")).json()["summary"]["status"] == "issued"
+    revoked = ok(
+        staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--json", input="y\n")
+    )
     assert (revoked.json()["summary"]["status"], revoked.json()["reason"]) == ("cancelled", "wrong consignee")
     anyone = partial(staff, "--profile", "nobody")
     verified = anyone("cert", "verify", "1301-2026-0000001", "--code", code)
@@ -256,14 +267,14 @@ def test_staff_revoke_a_certificate_and_verify_exits_6(company: dict[str, Shomei
         "issued on     2026-11-27",
         "cancelled on  2026-11-27",
     ]
-    again = staff("chamber", "revoke", "AP0000001", "--reason", "again")
+    again = staff("chamber", "revoke", "AP0000001", "--reason", "again", "--yes")
     assert again.exit_code == 6
     assert again.stderr == (
         "Error: Application AP0000001 is cancelled: it cannot revoke (it allows: nothing more).\n"
     )
     printed = sub("cert", "print", "AP0000001", "-o", "co.pdf")
     assert printed.exit_code == 6
-    no_reason = staff("chamber", "revoke", "AP0000001", "--reason", " ")
+    no_reason = staff("chamber", "revoke", "AP0000001", "--reason", " ", "--yes")
     assert no_reason.exit_code == 7
 
 

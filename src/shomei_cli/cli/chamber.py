@@ -15,7 +15,7 @@ from shomei_cli.cli.audit_view import (
     SinceOption,
     show_audit,
 )
-from shomei_cli.cli.options import JsonOption, PasswordStdinOption, new_group
+from shomei_cli.cli.options import JsonOption, PasswordStdinOption, confirm, new_group
 from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
@@ -361,10 +361,14 @@ def revoke(
         str, typer.Argument(help=_("The certificate number (or the reference or reception number)."))
     ],
     reason: Annotated[str, typer.Option("--reason", help=_("Why; the company sees it."))],
+    yes: Annotated[bool, typer.Option("--yes", help=_("Do not ask for confirmation."))] = False,
     as_json: JsonOption = False,
 ) -> None:
     from shomei_cli.cli.cert import emit_application
 
+    question = _("Cancel certificate {certificate}? This cannot be undone.").format(certificate=certificate)
+    if not yes and not confirm(question):
+        raise typer.Abort()
     emit_application(state(ctx).backend().cancel_certificate(certificate, reason), as_json)
 
 
