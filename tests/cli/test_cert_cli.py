@@ -244,18 +244,17 @@ def test_staff_revoke_a_certificate_and_verify_exits_6(company: dict[str, Shomei
     assert refused.stderr == (
         "Error: Permission denied: a user ID may not do certificate.cancel (allowed: staff ID).\n"
     )
-    kept = staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--json", input="n\n")
+    revoke = partial(staff, "chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee")
+    kept = revoke("--json", input="n\n")
     assert (kept.exit_code, kept.stdout) == (1, "")
     assert kept.stderr == (
         "Cancel certificate 1301-2026-0000001? This cannot be undone. [y/N]: Aborted: nothing was changed.\n"
     )
-    no_answer = staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", input="")
+    no_answer = revoke(input="")
     assert no_answer.exit_code == 1
     assert no_answer.stderr.endswith("[y/N]: \nAborted: nothing was changed.\n")
     assert ok(staff("cert", "show", "AP0000001", "--json")).json()["summary"]["status"] == "issued"
-    revoked = ok(
-        staff("chamber", "revoke", "1301-2026-0000001", "--reason", "wrong consignee", "--json", input="y\n")
-    )
+    revoked = ok(revoke("--json", input="y\n"))
     assert (revoked.json()["summary"]["status"], revoked.json()["reason"]) == ("cancelled", "wrong consignee")
     anyone = partial(staff, "--profile", "nobody")
     verified = anyone("cert", "verify", "1301-2026-0000001", "--code", code)

@@ -30,6 +30,7 @@ from shomei_cli.domain.records import (
     ApplicationQuery,
     ApplicationSummary,
     ApplicationView,
+    AuditQuery,
     DocumentFile,
     FeeRow,
     PaymentView,
@@ -404,6 +405,10 @@ def test_a_certificate_of_origin_from_application_to_verification(
     for expected in ("No. RC1301-0000001", "日商テスト商事株式会社 様", "¥1,360-", "1301-00000001", CERT):
         assert expected in text, (expected, text)
     assert sub.show_application("AP0000001") == issued(approved, MEMBER_ONE_COPY, paid, print_count=1)
+    # ...but it is recorded, as every print is
+    assert [
+        (e.actor, e.target, e.outcome, e.details) for e in staff.audit(AuditQuery(action="receipt.print"))
+    ] == [("U000001", "RC1301-0000001", "ok", {"reference": "AP0000001"})]
 
     # anyone, without logging in: genuine, with the key particulars; the code as a person types it
     anyone = make_backend()
@@ -585,6 +590,32 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
         }
     assert states() == before
     assert signer.balance() == 0  # the refused payment took nothing
+    # each refused step is on the chamber's audit trail, oldest first (the review desk's refusals are not)
+    refusals = [
+        (e.action, e.actor, e.target, e.details)
+        for e in reversed(staff.audit(AuditQuery(actor="U000001")))
+        if e.outcome == "refused"
+    ]
+    assert refusals == [
+        ("application.pay", "U000001", "AP0000005", {"reason": "wrong_state", "status": "submitted"}),
+        ("application.edit", "U000001", "AP0000005", {"reason": "wrong_state", "status": "submitted"}),
+        ("application.edit", "U000001", "AP0000005", {"reason": "wrong_state", "status": "submitted"}),
+        ("certificate.print", "U000001", "AP0000005", {"reason": "wrong_state", "status": "submitted"}),
+        ("receipt.print", "U000001", "AP0000005", {"reason": "wrong_state", "status": "submitted"}),
+        ("application.edit", "U000001", "AP0000001", {"reason": "wrong_state", "status": "approved"}),
+        ("application.edit", "U000001", "AP0000001", {"reason": "wrong_state", "status": "approved"}),
+        ("application.edit", "U000001", "AP0000001", {"reason": "wrong_state", "status": "approved"}),
+        ("certificate.print", "U000001", "AP0000001", {"reason": "wrong_state", "status": "approved"}),
+        ("receipt.print", "U000001", "AP0000001", {"reason": "wrong_state", "status": "approved"}),
+        ("application.pay", "U000001", "AP0000003", {"reason": "wrong_state", "status": "rejected"}),
+        ("application.edit", "U000001", "AP0000003", {"reason": "wrong_state", "status": "rejected"}),
+        ("application.edit", "U000001", "AP0000003", {"reason": "wrong_state", "status": "rejected"}),
+        ("application.edit", "U000001", "AP0000003", {"reason": "wrong_state", "status": "rejected"}),
+        ("application.pay", "U000001", "AP0000002", {"reason": "wrong_state", "status": "cancelled"}),
+        ("application.edit", "U000001", "AP0000002", {"reason": "wrong_state", "status": "cancelled"}),
+        ("application.edit", "U000001", "AP0000004", {"reason": "wrong_state", "status": "cancelled"}),
+        ("application.edit", "U000001", "AP0000004", {"reason": "wrong_state", "status": "cancelled"}),
+    ]
 
     # paid by card: the balance is left alone; then an issued certificate is never edited, nor paid again
     paid = signer.pay_application("AP0000001", "card", f" {CARD_REF} ")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from shomei_cli.domain.errors import InvalidInput, NotFound
+from shomei_cli.domain.errors import InvalidInput, NotFound, WrongState
 from shomei_cli.domain.permissions import Role
 from shomei_cli.domain.records import (
     AccountSummary,
@@ -52,7 +52,7 @@ from shomei_cli.services import (
     signers,
     subids,
 )
-from shomei_cli.services.audit import Actor, HiddenRecord, record_refusal
+from shomei_cli.services.audit import Actor, HiddenRecord, RefusedInState, record_refusal
 from shomei_cli.services.core import Core
 from shomei_cli.services.throttle import LoginClient
 
@@ -71,6 +71,11 @@ def _audited(operation: Callable[P, R]) -> Callable[P, R]:
             record_refusal(core, refused)
             # callers see a plain NotFound, exactly as over HTTP
             raise NotFound(refused.message) from None
+        except RefusedInState as refused:
+            core = args[0]
+            assert isinstance(core, Core)
+            record_refusal(core, refused)
+            raise WrongState(refused.message) from None
 
     return wrapper
 

@@ -45,7 +45,7 @@ from shomei_cli.domain.signers import SignerStatus
 from shomei_cli.domain.validation import check_text
 from shomei_cli.i18n import _
 from shomei_cli.services import identity, review
-from shomei_cli.services.audit import Actor, HiddenRecord, record, require
+from shomei_cli.services.audit import Actor, HiddenRecord, RefusedInState, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.services.registrations import find_registration
@@ -237,7 +237,7 @@ def amend(
     scope = require(core, actor, Action.APPLICATION_EDIT, target=ref)
     with core.write() as session:
         application = _find(session, actor, scope, ref, Action.APPLICATION_EDIT, lock=True)
-        rules.advance(application.status, rules.Step.AMEND, application.reference)
+        _advance(actor, Action.APPLICATION_EDIT, application, rules.Step.AMEND)
         certificate = CertificateType(application.type)
         keep = attachment if attachment is not None else application.attachment
         clean, keep = _validated(core, session, actor, certificate, content, keep)
@@ -260,7 +260,7 @@ def submit(core: Core, actor: Actor, ref: str) -> ApplicationView:
 
 
 def _submit(session: Session, core: Core, actor: Actor, application: Application) -> None:
-    after = rules.advance(application.status, rules.Step.SUBMIT, application.reference)
+    after = _advance(actor, Action.APPLICATION_EDIT, application, rules.Step.SUBMIT)
     registration = session.get_one(Registration, application.registration_id, with_for_update=True)
     today = _today(core, session, application.chamber_id)
     status = effective_status(registration.status, registration.valid_until, today)
@@ -331,7 +331,7 @@ def cancel(core: Core, actor: Actor, ref: str) -> ApplicationView:
         # that a cancellation racing an approval waits instead of deadlocking
         item = review.item_by_reference(session, actor.chamber_id, reception) if reception else None
         application = _find(session, actor, scope, ref, Action.APPLICATION_EDIT, lock=True)
-        after = rules.advance(application.status, rules.Step.CANCEL, application.reference)
+        after = _advance(actor, Action.APPLICATION_EDIT, application, rules.Step.CANCEL)
         if item is not None:
             review.withdraw(session, item)
         application.status = after.value
@@ -350,7 +350,7 @@ def cancel_certificate(core: Core, actor: Actor, ref: str, reason: str) -> Appli
         raise InvalidInput.of(problems)
     with core.write() as session:
         application = _find(session, actor, scope, ref, Action.CERTIFICATE_CANCEL, lock=True)
-        after = rules.advance(application.status, rules.Step.REVOKE, application.reference)
+        after = _advance(actor, Action.CERTIFICATE_CANCEL, application, rules.Step.REVOKE)
         application.status = after.value
         application.cancelled_at = core.clock.now()
         application.reason = reason.strip()
@@ -727,7 +727,7 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
     now = core.clock.now()
     with core.write() as session:
         application = _find(session, actor, scope, ref, Action.APPLICATION_PAY, lock=True)
-        rules.advance(application.status, rules.Step.PAY, application.reference)
+        _advance(actor, Action.APPLICATION_PAY, application, rules.Step.PAY)
         assert application.fee is not None and application.id is not None
         balance_after: int | None = None
         if method == "prepaid":
@@ -839,6 +839,20 @@ def print_certificates(core: Core, actor: Actor, refs: Sequence[str]) -> list[Do
     return [DocumentFile(name, count, pdf) for (name, count), pdf in zip(printed, pdfs, strict=True)]
 
 
+def _advance(actor: Actor, action: Action, application: Application, step: rules.Step) -> rules.Status:
+    """The state after ``step``; a step the state does not allow is refused and audited (RefusedInState)."""
+    try:
+        return rules.advance(application.status, step, application.reference)
+    except WrongState as refused:
+        raise RefusedInState(
+            refused.message,
+            actor=actor,
+            action=action.value,
+            target=application.reference,
+            status=application.status,
+        ) from None
+
+
 def _check_batch(refs: Sequence[str]) -> None:
     if not refs:
         raise InvalidInput.single("refs", _("name at least one application"))
@@ -850,10 +864,14 @@ def _printable(session: Session, actor: Actor, scope: Scope, ref: str, now: date
     """The issued application ``ref``, locked, whose certificate may be printed now."""
     application = _find(session, actor, scope, ref, Action.CERTIFICATE_PRINT, lock=True)
     if application.status != rules.Status.ISSUED or application.issued_at is None:
-        raise WrongState(
+        raise RefusedInState(
             _("Application {reference} is {status}: only an issued certificate can be printed.").format(
                 reference=application.reference, status=application.status
-            )
+            ),
+            actor=actor,
+            action=Action.CERTIFICATE_PRINT.value,
+            target=application.reference,
+            status=application.status,
         )
     if not rules.print_window_open(application.issued_at, now):
         from zoneinfo import ZoneInfo
@@ -943,27 +961,41 @@ def receipts(core: Core, actor: Actor, refs: Sequence[str]) -> list[DocumentFile
     _check_batch(refs)
     scope = require(core, actor, Action.APPLICATION_PAY, target=refs[0] if len(refs) == 1 else None)
     data = []
-    with core.read() as session:
+    with core.write() as session:
         seen: set[int] = set()
         for ref in refs:
             application = _find(session, actor, scope, ref, Action.APPLICATION_PAY)
             if application.id in seen:
                 continue
             seen.add(application.id or 0)
-            data.append(_receipt_data(session, application))
-    pdfs = documents.render_receipts(data)
+            receipt_data = _receipt_data(session, actor, application)
+            record(
+                session,
+                core,
+                action="receipt.print",
+                actor=actor,
+                target=receipt_data.receipt_number,
+                details={"reference": application.reference},
+            )
+            data.append(receipt_data)
+        # rendered inside the transaction, as certificates are: if rendering fails, no print is recorded
+        pdfs = documents.render_receipts(data)
     return [DocumentFile(d.receipt_number, 1, pdf) for d, pdf in zip(data, pdfs, strict=True)]
 
 
-def _receipt_data(session: Session, application: Application) -> Any:
+def _receipt_data(session: Session, actor: Actor, application: Application) -> Any:
     from shomei_cli.documents.certificates import ChamberIdentity, ReceiptData
 
     payment = session.exec(select(Payment).where(Payment.application_id == application.id)).first()
     if payment is None:
-        raise WrongState(
+        raise RefusedInState(
             _("Application {reference} is {status}: it has no payment.").format(
                 reference=application.reference, status=application.status
-            )
+            ),
+            actor=actor,
+            action="receipt.print",
+            target=application.reference,
+            status=application.status,
         )
     chamber = session.get_one(Chamber, application.chamber_id)
     registration = session.get_one(Registration, application.registration_id)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from shomei_cli.domain.clock import as_utc
-from shomei_cli.domain.errors import InvalidInput, NotFound, PermissionDenied
+from shomei_cli.domain.errors import InvalidInput, NotFound, PermissionDenied, WrongState
 from shomei_cli.domain.permissions import Action, Role, Scope, authorize
 from shomei_cli.domain.records import AuditEntry, AuditQuery
 from shomei_cli.i18n import _
@@ -82,19 +82,35 @@ class HiddenRecord(NotFound):
     target: str | None = None
 
 
-def record_refusal(core: Core, refused: HiddenRecord) -> None:
-    """Audit a HiddenRecord refusal in a transaction of its own."""
+@dataclass(eq=False)
+class RefusedInState(WrongState):
+    """A step the record's state does not allow: the caller is told WrongState, and the attempt is audited
+    as a refusal once the caller's transaction has ended (services.api does that)."""
+
+    actor: Actor | None = None
+    action: str = ""
+    target: str | None = None
+    status: str = ""
+
+
+def record_refusal(core: Core, refused: HiddenRecord | RefusedInState) -> None:
+    """Audit a refusal (another tenant's record, or a step its state does not allow) in a transaction of
+    its own."""
     if refused.actor is None:
         return
+    if isinstance(refused, RefusedInState):
+        outcome, details = "refused", {"reason": "wrong_state", "status": refused.status}
+    else:
+        outcome, details = "denied", {"reason": "not_visible"}
     with core.write() as session:
         record(
             session,
             core,
             action=refused.action,
-            outcome="denied",
+            outcome=outcome,
             actor=refused.actor,
             target=refused.target,
-            details={"reason": "not_visible"},
+            details=details,
         )
 
 
