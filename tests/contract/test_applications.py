@@ -590,7 +590,16 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
         }
     assert states() == before
     assert signer.balance() == 0  # the refused payment took nothing
-    # each refused step is on the chamber's audit trail, oldest first (the review desk's refusals are not)
+    # each refused step is on the chamber's audit trail, oldest first: the review desk's...
+    assert [
+        (e.action, e.target, e.details)
+        for e in reversed(staff.audit(AuditQuery(actor="S00001")))
+        if e.outcome == "refused"
+    ] == [
+        ("review.approve", "1301-00000002", {"reason": "wrong_state", "status": "rejected"}),
+        ("review.approve", "1301-00000003", {"reason": "wrong_state", "status": "withdrawn"}),
+    ]
+    # ...and the applicant's
     refusals = [
         (e.action, e.actor, e.target, e.details)
         for e in reversed(staff.audit(AuditQuery(actor="U000001")))

@@ -187,6 +187,7 @@ def list_reviews(core: Core, token: str | None, kind: str | None, status: str | 
     return review.list_items(core, _actor(core, token), kind, status)
 
 
+@_audited
 def decide_review(
     core: Core, token: str | None, reference: str, decision: str, reason: str | None
 ) -> ReviewEntry:

@@ -14,12 +14,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from shomei_cli.domain.clock import as_utc
-from shomei_cli.domain.errors import InvalidInput, NotFound, WrongState
+from shomei_cli.domain.errors import InvalidInput, NotFound
 from shomei_cli.domain.permissions import Action
 from shomei_cli.domain.records import ReviewEntry
 from shomei_cli.domain.validation import check_text
 from shomei_cli.i18n import _
-from shomei_cli.services.audit import Actor, record, require
+from shomei_cli.services.audit import Actor, RefusedInState, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.store.tables import Account, Registration, ReviewItem
@@ -124,10 +124,14 @@ def decide(core: Core, actor: Actor, reference: str, decision: str, reason: str 
         if item is None:
             raise NotFound(_("No review item {reference} in this chamber.").format(reference=reference))
         if item.status != PENDING:
-            raise WrongState(
+            raise RefusedInState(
                 _("{reference} is already {status}; only pending items can be decided.").format(
                     reference=reference, status=item.status
-                )
+                ),
+                actor=actor,
+                action=f"review.{decision}",
+                target=reference,
+                status=item.status,
             )
         handler = HANDLERS[item.kind]
         item.reason = reason.strip() if reason else None  # handlers may pass it on to their subject
