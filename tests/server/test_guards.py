@@ -117,3 +117,28 @@ def test_the_server_widens_the_worker_thread_pool(client: TestClient) -> None:
     assert client.portal is not None
     total = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
     assert total == 100
+
+
+def test_the_access_log_keeps_no_access_code_from_the_verify_pages_url(client: TestClient) -> None:
+    import logging
+
+    from shomei_cli.server.app import RedactedQueries
+
+    access = logging.getLogger("uvicorn.access")
+    assert [type(f) for f in access.filters].count(RedactedQueries) == 1  # installed once, by create_app
+
+    def logged(path: str) -> str:
+        record = logging.LogRecord(
+            "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+            ("203.0.113.9:5000", "GET", path, "1.1", 200), None,
+        )  # fmt: skip
+        assert all(f.filter(record) for f in access.filters)
+        return record.getMessage()
+
+    assert logged("/verify?n=1301-2026-0000001&c=K7QX2M9P") == (
+        '203.0.113.9:5000 - "GET /verify?[redacted] HTTP/1.1" 200'
+    )
+    assert logged("/verify") == '203.0.113.9:5000 - "GET /verify HTTP/1.1" 200'
+    assert logged("/api/v1/applications?before=AP0000003") == (
+        '203.0.113.9:5000 - "GET /api/v1/applications?before=AP0000003 HTTP/1.1" 200'
+    )

@@ -67,8 +67,8 @@ def test_a_bad_proxy_setting_is_refused_naming_the_variable() -> None:
 
 def verify_statuses(client: TestClient, forwarded: list[str]) -> list[int]:
     return [
-        client.get(
-            "/api/v1/verify", params={"number": "X", "code": "Y"}, headers={"X-Forwarded-For": address}
+        client.post(
+            "/api/v1/verifications", json={"number": "X", "code": "Y"}, headers={"X-Forwarded-For": address}
         ).status_code
         for address in forwarded
     ]

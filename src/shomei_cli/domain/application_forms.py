@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from shomei_cli.domain.errors import FieldError, InvalidInput
+from shomei_cli.domain.validation import has_invisible
 from shomei_cli.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, reset_language, set_language
 
 MAX_COPIES = 20
@@ -82,6 +83,15 @@ ShortText = Annotated[str, Field(min_length=1, max_length=100)]
 
 class Form(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        # every text is printed on the certificate: no bidirectional controls or other invisible characters
+        # (line breaks stay allowed, as they were)
+        if isinstance(value, str) and has_invisible(value, line_breaks=True):
+            raise ValueError(_("must not contain control characters"))
+        return value
 
 
 class Party(Form):

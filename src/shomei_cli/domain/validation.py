@@ -21,9 +21,18 @@ def check_text(field: str, value: str, *, max_length: int, required: bool = True
     if len(stripped) > max_length:
         reason = _("must be at most {maximum} characters (it has {length})")
         return [FieldError(field, reason.format(maximum=max_length, length=len(stripped)))]
-    if any(unicodedata.category(c) in {"Cc", "Cf"} for c in stripped):
+    if has_invisible(stripped):
         return [FieldError(field, _("must not contain control characters"))]
     return []
+
+
+def has_invisible(text: str, *, line_breaks: bool = False) -> bool:
+    """Whether ``text`` holds a control character (category Cc) or an invisible format character (Cf: the
+    bidirectional controls that reorder what is printed, U+202A–202E and U+2066–2069, zero-width spaces and
+    joiners, soft hyphens, a BOM). Japanese text needs none of them: the variation selectors of 異体字
+    (U+FE00–FE0F, U+E0100–E01EF) are Mn, not Cf, and stay allowed; ZWJ only joins emoji, which a certificate
+    does not carry. ``line_breaks``: tab, LF and CR are allowed (a multi-line field)."""
+    return any(unicodedata.category(c) in {"Cc", "Cf"} and not (line_breaks and c in "\t\n\r") for c in text)
 
 
 def check_email(field: str, value: str) -> list[FieldError]:

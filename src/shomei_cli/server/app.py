@@ -174,6 +174,14 @@ class ApplicationRefs(BaseModel):
     refs: list[str] = Field(description="References, reception or certificate numbers (at most 100)")
 
 
+class VerificationRequest(BaseModel):
+    """What the paper shows: the certificate number and its access code (in the body: never in a URL, where
+    access logs and proxies would keep it)."""
+
+    number: str
+    code: str
+
+
 class DocumentBody(BaseModel):
     """A rendered document; ``pdf`` is the PDF in base64. ``name`` is its certificate or receipt number."""
 
@@ -307,8 +315,30 @@ def _register_problem_schema(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+class RedactedQueries(logging.Filter):
+    """The access log keeps no query string of the public /verify page: the QR code's URL carries the
+    certificate's access code there (``/verify?n=…&c=…``), and a log is no place for it. (The API takes the
+    code in a request body.) uvicorn's access record's arguments: (client, method, path, version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, _mark, query = args[2].partition("?")
+            if query and path.rstrip("/") == "/verify":
+                record.args = (args[0], args[1], path + "?[redacted]", args[3], args[4])
+        return True
+
+
+def redact_access_log() -> None:
+    """Install RedactedQueries on uvicorn's access logger, once."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactedQueries) for f in access.filters):
+        access.addFilter(RedactedQueries())
+
+
 def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     """The server over ``core`` (or the store at ``settings.database_url``)."""
+    redact_access_log()
     core = core or Core.open(settings.database_url, secret_key=settings.secret_key)
     if settings.public_url and core.public_url is None:
         core.public_url = settings.public_url
@@ -705,11 +735,11 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         """Several receipt PDFs at once, in order."""
         return [DocumentBody(**to_dict(d)) for d in api.receipts(core, token, body.refs)]
 
-    @app.get(f"{API}/verify", tags=["verification"])
-    def verify(number: str, code: str, request: Request) -> Verification:
+    @app.post(f"{API}/verifications", tags=["verification"])
+    def verify(body: VerificationRequest, request: Request) -> Verification:
         """Is this certificate genuine? No session needed; limited per client address."""
         verify_limiter.hit(client(request))
-        return api.verify(core, number, code)
+        return api.verify(core, body.number, body.code)
 
     @app.get("/verify", tags=["verification"], response_class=HTMLResponse, include_in_schema=False)
     def verify_page(request: Request, n: str = "", c: str = "") -> HTMLResponse:

@@ -195,7 +195,9 @@ def test_the_verification_page_says_cancelled(world: World, issued: Any, databas
     cancel(world, world.staff, CERTIFICATE)
     with TestClient(create_app(ServerSettings(database_url=database_url), core=world.core)) as client:
         page = client.get("/verify", params={"n": CERTIFICATE, "c": issued.access_code}).text
-        answer = client.get("/api/v1/verify", params={"number": CERTIFICATE, "code": issued.access_code})
+        answer = client.post(
+            "/api/v1/verifications", json={"number": CERTIFICATE, "code": issued.access_code}
+        )
     assert "この証明書は取り消されています。" in page
     assert "This certificate has been cancelled by the issuing chamber." in page
     assert "<dt>取消日 Cancelled on</dt><dd>2026-11-27</dd>" in page

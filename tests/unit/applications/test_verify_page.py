@@ -1,6 +1,7 @@
-"""The public verification page the QR code opens (GET /verify) and its JSON twin (GET /api/v1/verify),
-through FastAPI's TestClient on the world's store: genuine with the particulars, a wrong code answered as an
-unknown number, the empty form, and the limit of 30 checks a minute from one client."""
+"""The public verification page the QR code opens (GET /verify) and its JSON twin
+(POST /api/v1/verifications, the access code in the body), through FastAPI's TestClient on the world's
+store: genuine with the particulars, a wrong code answered as an unknown number, the empty form, and the
+limit of 30 checks a minute from one client."""
 
 from __future__ import annotations
 
@@ -70,10 +71,12 @@ def test_a_wrong_code_shows_not_found_and_nothing_of_the_certificate(client: Tes
         assert absent not in page.text
     assert page.text == unknown.text
     # the JSON endpoint: a wrong code is exactly an unknown number
-    answer = client.get(
-        "/api/v1/verify", params={"number": "1301-2026-0000001", "code": wrong(issued.access_code)}
+    answer = client.post(
+        "/api/v1/verifications", json={"number": "1301-2026-0000001", "code": wrong(issued.access_code)}
     )
-    nowhere = client.get("/api/v1/verify", params={"number": "1301-2026-0009999", "code": issued.access_code})
+    nowhere = client.post(
+        "/api/v1/verifications", json={"number": "1301-2026-0009999", "code": issued.access_code}
+    )
     assert answer.status_code == nowhere.status_code == 200
     assert answer.json() == {
         "status": "not_found",
@@ -88,7 +91,9 @@ def test_a_wrong_code_shows_not_found_and_nothing_of_the_certificate(client: Tes
         "goods": [],
     }
     assert nowhere.json() == {**answer.json(), "certificate_number": "1301-2026-0009999"}
-    genuine = client.get("/api/v1/verify", params={"number": "1301-2026-0000001", "code": issued.access_code})
+    genuine = client.post(
+        "/api/v1/verifications", json={"number": "1301-2026-0000001", "code": issued.access_code}
+    )
     assert genuine.json() == {
         "status": "genuine",
         "certificate_number": "1301-2026-0000001",
@@ -134,6 +139,7 @@ def test_the_thirty_first_check_in_a_minute_is_refused(client: TestClient, issue
         assert absent not in limited.text
     # the JSON endpoint counts against the same limit; the empty form does not
     assert (
-        client.get("/api/v1/verify", params={"number": params["n"], "code": params["c"]}).status_code == 429
+        client.post("/api/v1/verifications", json={"number": params["n"], "code": params["c"]}).status_code
+        == 429
     )
     assert client.get("/verify").status_code == 200
