@@ -240,7 +240,7 @@ def test_a_batch_stopped_before_its_cards_were_written_is_finished_by_running_it
 ) -> None:
     from shomei_cli.backends.local import LocalBackend
 
-    def power_cut(self: LocalBackend, numbers: object) -> None:
+    def power_cut(self: LocalBackend, numbers: object, pending: bool = False) -> None:
         raise RuntimeError("power cut")
 
     with pytest.MonkeyPatch.context() as patch:
@@ -539,7 +539,10 @@ def test_the_card_shows_the_password_all_through_its_first_day_in_tokyo_and_neve
     # 23:59 in Tokyo: still the day of the first print
     fixed_time.set(datetime(2026, 11, 27, 23, 59, tzinfo=JST))
     login(shomei, "S00001")
-    late = shomei("admin", "card", "1301000001", "-o", "f.pdf")
+    kept = shomei("admin", "card", "1301000001", "-o", "f.pdf")
+    assert (kept.exit_code, kept.stdout) == (6, "")
+    assert kept.stderr == "Error: f.pdf already exists; give --force to replace it.\n"
+    late = shomei("admin", "card", "1301000001", "-o", "f.pdf", "--force")
     assert (late.exit_code, late.stdout) == (0, "")
     assert late.stderr == "Wrote f.pdf: 貿易登録証 of 1301000001 (A1301000001), with the password.\n"
     assert card_prints(shomei)[0]["details"] == {"password_shown": True, "print": 3}
@@ -558,7 +561,7 @@ def test_the_card_shows_the_password_all_through_its_first_day_in_tokyo_and_neve
         "first_printed_at": NOON_UTC,
         "print_count": 4,
     }
-    text = shomei("admin", "card", "1301000001", "-o", "g.pdf")
+    text = shomei("admin", "card", "1301000001", "-o", "g.pdf", "--force")
     assert text.stderr == (
         "Wrote g.pdf: 貿易登録証 of 1301000001 (A1301000001), "
         "without the password (not shown after the first day).\n"

@@ -316,6 +316,61 @@ def test_cards_show_the_password_on_the_day_of_the_first_print_only(
     ]
 
 
+def test_a_pending_print_counts_as_the_first_only_once_its_file_is_confirmed_written(
+    make_backend: MakeBackend, staff: Backend, clock: FixedClock
+) -> None:
+    staff.issue_registrations(REGISTRATIONS_CSV)
+    with stub_cards():
+        (lost,) = staff.print_registration_cards([FIRST], pending=True)
+    password = lost.password or ""
+    assert lost == stubbed(card(ADMIN, FIRST, password, None, 1))
+    assert len(password) == GENERATED_LENGTH
+
+    # the file never reached the disk (a crash): the next day, the card is still a card never printed
+    clock.advance(timedelta(days=1))
+    staff = log_in(make_backend, "S00001")
+    with stub_cards():
+        (again,) = staff.print_registration_cards([FIRST], pending=True)
+    assert again == stubbed(card(ADMIN, FIRST, password, None, 2, NOW + timedelta(days=1)))
+    staff.confirm_card_prints(REGISTRATION_CARD, [FIRST])
+    staff.confirm_card_prints(REGISTRATION_CARD, [FIRST])  # (a second confirmation changes nothing)
+
+    # confirmed: the first day is that day, and the next day shows no password
+    clock.advance(timedelta(hours=13))  # 23:00 in Tokyo, the same day
+    staff = log_in(make_backend, "S00001")
+    with stub_cards():
+        assert staff.print_registration_cards([FIRST]) == [
+            stubbed(card(ADMIN, FIRST, password, None, 3, NOW + timedelta(days=1)))
+        ]
+    clock.advance(timedelta(hours=1))  # the next day in Tokyo
+    staff = log_in(make_backend, "S00001")
+    with stub_cards():
+        assert staff.print_registration_cards([FIRST], pending=True) == [
+            stubbed(card(ADMIN, FIRST, None, NOTICE, 4, NOW + timedelta(days=1)))
+        ]
+    written = staff.audit(AuditQuery(action="registration_card.written"))
+    assert [(e.actor, e.target, e.outcome, e.details) for e in written] == [("S00001", FIRST, "ok", {})]
+
+    admin = activate(make_backend, ADMIN, password)
+    assert outcomes(
+        {
+            "admin:other-company": lambda: admin.confirm_card_prints(REGISTRATION_CARD, [SECOND]),
+            "admin:nobody": lambda: admin.confirm_card_prints(REGISTRATION_CARD, [NOBODY]),
+            "staff:none": lambda: staff.confirm_card_prints(REGISTRATION_CARD, []),
+            "staff:501": lambda: staff.confirm_card_prints(REGISTRATION_CARD, [FIRST] * 501),
+            "staff:kind": lambda: staff.confirm_card_prints("certificate", [FIRST]),
+            "staff:signer-card": lambda: staff.confirm_card_prints("signer_card", ["U000001"]),
+        }
+    ) == {
+        "admin:other-company": not_visible(SECOND),
+        "admin:nobody": not_visible(NOBODY),
+        "staff:none": invalid_one("registration", "name between 1 and 500 registrations"),
+        "staff:501": invalid_one("registration", "name between 1 and 500 registrations"),
+        "staff:kind": invalid_one("kind", "must be registration_card or signer_card"),
+        "staff:signer-card": denied("staff", "signer_card.print", "administrator ID"),
+    }
+
+
 # -- reading -------------------------------------------------------------------------------------------------
 
 

@@ -107,8 +107,11 @@ class Backend(Protocol):
         """A registration (staff: any in the chamber; others: their own, with None)."""
         ...
 
-    def print_registration_cards(self, numbers: Sequence[str | None]) -> list[CardPrint]:
-        """Print 貿易登録証 cards under the first-day rule (staff; administrators their own)."""
+    def print_registration_cards(
+        self, numbers: Sequence[str | None], pending: bool = False
+    ) -> list[CardPrint]:
+        """Print 貿易登録証 cards under the first-day rule (staff; administrators their own). ``pending``:
+        the print counts as the first only once ``confirm_card_prints`` says its file was written."""
         ...
 
     def reset_admin_password(self, number: str) -> RegistrationView:
@@ -157,8 +160,14 @@ class Backend(Protocol):
         """Remove a signer; its user ID and sub IDs are disabled (administrator)."""
         ...
 
-    def print_signer_cards(self, refs: Sequence[str]) -> list[CardPrint]:
-        """Print 署名登録証 cards; the first print issues the user ID (administrator)."""
+    def print_signer_cards(self, refs: Sequence[str], pending: bool = False) -> list[CardPrint]:
+        """Print 署名登録証 cards; the first print issues the user ID (administrator). ``pending`` as for
+        ``print_registration_cards``."""
+        ...
+
+    def confirm_card_prints(self, kind: str, refs: Sequence[str]) -> None:
+        """The files of pending prints are durably written, so they count as printed: ``kind``
+        registration_card (registration numbers) or signer_card (signer references or user IDs)."""
         ...
 
     def reset_signer_password(self, user_id: str, password: str | None) -> SignerView:

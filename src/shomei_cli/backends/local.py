@@ -131,8 +131,10 @@ class LocalBackend:
     def show_registration(self, number: str | None) -> RegistrationView:
         return api.show_registration(self.core, self.token, number)
 
-    def print_registration_cards(self, numbers: Sequence[str | None]) -> list[CardPrint]:
-        return api.print_registration_cards(self.core, self.token, numbers)
+    def print_registration_cards(
+        self, numbers: Sequence[str | None], pending: bool = False
+    ) -> list[CardPrint]:
+        return api.print_registration_cards(self.core, self.token, numbers, pending)
 
     def reset_admin_password(self, number: str) -> RegistrationView:
         return api.reset_admin_password(self.core, self.token, number)
@@ -171,8 +173,11 @@ class LocalBackend:
     def remove_signer(self, ref: str) -> SignerView:
         return api.remove_signer(self.core, self.token, ref)
 
-    def print_signer_cards(self, refs: Sequence[str]) -> list[CardPrint]:
-        return api.print_signer_cards(self.core, self.token, refs)
+    def print_signer_cards(self, refs: Sequence[str], pending: bool = False) -> list[CardPrint]:
+        return api.print_signer_cards(self.core, self.token, refs, pending)
+
+    def confirm_card_prints(self, kind: str, refs: Sequence[str]) -> None:
+        api.confirm_card_prints(self.core, self.token, kind, refs)
 
     def reset_signer_password(self, user_id: str, password: str | None) -> SignerView:
         return api.reset_signer_password(self.core, self.token, user_id, password)

@@ -221,8 +221,11 @@ class RemoteBackend:
         path = f"/registrations/{_segment(number)}" if number else "/registration"
         return self._get(RegistrationView, path)
 
-    def print_registration_cards(self, numbers: Sequence[str | None]) -> list[CardPrint]:
-        response = self._request("POST", "/registrations/cards", json={"numbers": list(numbers)})
+    def print_registration_cards(
+        self, numbers: Sequence[str | None], pending: bool = False
+    ) -> list[CardPrint]:
+        body = {"numbers": list(numbers), "pending": pending}
+        response = self._request("POST", "/registrations/cards", json=body)
         return [from_dict(CardPrint, item) for item in response.json()]
 
     def reset_admin_password(self, number: str) -> RegistrationView:
@@ -269,9 +272,12 @@ class RemoteBackend:
     def remove_signer(self, ref: str) -> SignerView:
         return self._record(SignerView, "DELETE", f"/signers/{_segment(ref)}")
 
-    def print_signer_cards(self, refs: Sequence[str]) -> list[CardPrint]:
-        response = self._request("POST", "/signers/cards", json={"refs": list(refs)})
+    def print_signer_cards(self, refs: Sequence[str], pending: bool = False) -> list[CardPrint]:
+        response = self._request("POST", "/signers/cards", json={"refs": list(refs), "pending": pending})
         return [from_dict(CardPrint, item) for item in response.json()]
+
+    def confirm_card_prints(self, kind: str, refs: Sequence[str]) -> None:
+        self._request("POST", "/cards/written", json={"kind": kind, "refs": list(refs)})
 
     def reset_signer_password(self, user_id: str, password: str | None) -> SignerView:
         return self._record(

@@ -25,6 +25,15 @@ OptionalRegistrationArg = Annotated[
     str | None, typer.Argument(help=_("The registration number; administrators omit it (their own)."))
 ]
 CARD_BATCH = 50
+CardFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help=_("The PDF file to write (default: named after the card, e.g. 1301000001.pdf, here)."),
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help=_("Replace files that already exist."))]
 
 
 @app.command(
@@ -81,7 +90,7 @@ def issue(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    from shomei_cli.cli.files import check_output_dir, read_input_file
+    from shomei_cli.cli.files import check_output_dir, document_file, read_input_file, remove_temporaries
 
     single = {
         "kind": kind,
@@ -112,15 +121,35 @@ def issue(
         results = backend.issue_registrations(data)
     else:
         results = [backend.issue_registration({**given, "member": "yes" if member else "no"})]
-    to_print = [r for r in results if r.card_pending]
+    swept = remove_temporaries(directory)
+    # a card is printed when it was never printed, and again when a run before this one was killed after
+    # printing it but before its file was on disk (or the file went missing since)
+    missing = [
+        r.registration_number
+        for r in results
+        if not r.card_pending and not document_file(directory, r.registration_number).exists()
+    ]
+    to_print = [r for r in results if r.card_pending or r.registration_number in missing]
     printed = _print_cards(backend, to_print, directory, show_progress=not as_json)
     _report_issue(results, printed, as_json)
+    if swept:
+        output.message(
+            _("Removed {count} temporary file(s) left in {path} by an interrupted run.").format(
+                count=swept, path=directory
+            )
+        )
+    if missing:
+        output.message(
+            _("{count} card(s) printed before but missing from {path} were written again.").format(
+                count=len(missing), path=directory
+            )
+        )
 
 
 def _print_cards(
     backend: Backend, rows: list[IssuedRegistration], directory: Path, *, show_progress: bool
 ) -> dict[str, tuple[Path, str | None]]:
-    from shomei_cli.cli.files import write_atomic
+    from shomei_cli.cli.card_files import REGISTRATION_CARD, print_many
 
     printed: dict[str, tuple[Path, str | None]] = {}
     progress = None
@@ -134,11 +163,8 @@ def _print_cards(
     try:
         for start in range(0, len(rows), CARD_BATCH):
             chunk = rows[start : start + CARD_BATCH]
-            for card in backend.print_registration_cards([r.registration_number for r in chunk]):
-                directory.mkdir(exist_ok=True)
-                path = directory / f"{card.registration_number}.pdf"
-                write_atomic(path, card.pdf)
-                # the path and the password only: keeping every PDF would hold the whole batch in memory
+            numbers = [r.registration_number for r in chunk]
+            for card, path in print_many(backend, REGISTRATION_CARD, numbers, directory):
                 printed[card.registration_number] = (path, card.password)
             if progress is not None:
                 progress.advance(task, len(chunk))
@@ -300,14 +326,13 @@ def _emit_view(view: RegistrationView, as_json: bool) -> None:
 def card(
     ctx: typer.Context,
     registration: OptionalRegistrationArg = None,
-    out: Annotated[Path, typer.Option("-o", "--output", help=_("The PDF file to write."))] = Path("card.pdf"),
+    out: CardFileOption = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    from shomei_cli.cli.files import check_output_file, write_atomic
+    from shomei_cli.cli.card_files import REGISTRATION_CARD, print_one
 
-    target = check_output_file(out)
-    (printed,) = state(ctx).backend().print_registration_cards([registration])
-    write_atomic(target, printed.pdf)
+    printed, target = print_one(state(ctx).backend(), REGISTRATION_CARD, registration, out, force=force)
     _report_card(printed, target, as_json)
 
 
@@ -347,11 +372,13 @@ def reset_password(
     out: Annotated[
         Path | None, typer.Option("-o", "--output", help=_("Also print the new card to this PDF file."))
     ] = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    from shomei_cli.cli.files import check_output_file, write_atomic
+    from shomei_cli.cli.card_files import REGISTRATION_CARD, print_one
+    from shomei_cli.cli.files import claim_output_file
 
-    target = check_output_file(out) if out is not None else None
+    target = claim_output_file(out, force=force) if out is not None else None
     backend = state(ctx).backend()
     view = backend.reset_admin_password(registration)
     if target is None:
@@ -364,8 +391,7 @@ def reset_password(
             ).format(admin_id=view.admin_id, registration=view.registration_number)
         )
         return
-    (printed,) = backend.print_registration_cards([registration])
-    write_atomic(target, printed.pdf)
+    printed, target = print_one(backend, REGISTRATION_CARD, registration, target, force=force)
     _report_card(printed, target, as_json)
 
 

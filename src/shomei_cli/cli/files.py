@@ -86,13 +86,24 @@ def check_output_dir(path: Path, option: str = "--out") -> Path:
     return target
 
 
+TEMPORARY_SUFFIX = ".tmp"
+
+
 def write_atomic(path: Path, data: bytes, *, force: bool = True) -> None:
-    """Write through a temporary file in the same directory and rename: never a half-written file. Without
-    ``force``, a file that exists by then is left alone (claim_output_file's rule, without a race)."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write durably through a temporary file in the same directory: created with O_EXCL (mode 0600),
+    written, fsynced, renamed, and the directory fsynced, so that once this returns the file is on disk
+    under its name, and a crash at any moment leaves either no file or the whole one (plus, at worst, a
+    temporary file that ``remove_temporaries`` sweeps). Without ``force``, a file that exists by then is
+    left alone (claim_output_file's rule, without a race)."""
+    from shomei_cli.faults import checkpoint
+
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        checkpoint("written")
         if force:
             replace(temporary, path)
         else:
@@ -100,6 +111,31 @@ def write_atomic(path: Path, data: bytes, *, force: bool = True) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    sync_directory(path.parent)
+
+
+def sync_directory(directory: Path) -> None:
+    """fsync a directory, so that a rename in it survives a power cut (POSIX; Windows has no such call)."""
+    if os.name == "nt":
+        return
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_temporaries(directory: Path) -> int:
+    """Remove the temporary files that a killed run of ``write_atomic`` left in ``directory`` (``.NAME.pdf.
+    XXXXXXXX.tmp``); returns how many. Links are removed, never followed."""
+    removed = 0
+    if not directory.is_dir():
+        return 0
+    for entry in directory.glob(f".*.pdf.*{TEMPORARY_SUFFIX}"):
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _link_new(temporary: str, path: Path) -> None:

@@ -209,16 +209,20 @@ def remove(
 def card(
     ctx: typer.Context,
     ref: RefArg,
-    out: Annotated[Path, typer.Option("-o", "--output", help=_("The PDF file to write."))] = Path(
-        "signer-card.pdf"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=_("The PDF file to write (default: named after the user ID, e.g. U000001.pdf, here)."),
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace files that already exist."))] = False,
     as_json: JsonOption = False,
 ) -> None:
-    from shomei_cli.cli.files import check_output_file, write_atomic
+    from shomei_cli.cli.card_files import SIGNER_CARD, print_one
 
-    target = check_output_file(out)
-    (printed,) = state(ctx).backend().print_signer_cards([ref])
-    write_atomic(target, printed.pdf)
+    printed, target = print_one(state(ctx).backend(), SIGNER_CARD, ref, out, force=force)
     if as_json:
         output.emit_json(
             {

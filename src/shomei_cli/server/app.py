@@ -127,6 +127,14 @@ class Fields(BaseModel):
 
 class CardNumbers(BaseModel):
     numbers: list[str | None]
+    pending: bool = Field(
+        default=False, description="Count each print as the first only once POST /cards/written confirms it"
+    )
+
+
+class WrittenCards(BaseModel):
+    kind: str = Field(description="registration_card or signer_card")
+    refs: list[str] = Field(description="Registration numbers, or signer references or user IDs")
 
 
 class Reason(BaseModel):
@@ -168,6 +176,9 @@ class SignerBatch(BaseModel):
 
 class SignerRefs(BaseModel):
     refs: list[str]
+    pending: bool = Field(
+        default=False, description="Count each print as the first only once POST /cards/written confirms it"
+    )
 
 
 class ApplicationRefs(BaseModel):
@@ -537,7 +548,14 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.post(f"{API}/registrations/cards", tags=["registrations"])
     def print_cards(body: CardNumbers, token: Token) -> list[CardPrintBody]:
         """Print 貿易登録証 cards (each print is recorded; first-day password rule)."""
-        return [CardPrintBody(**to_dict(c)) for c in api.print_registration_cards(core, token, body.numbers)]
+        printed = api.print_registration_cards(core, token, body.numbers, body.pending)
+        return [CardPrintBody(**to_dict(c)) for c in printed]
+
+    @app.post(f"{API}/cards/written", status_code=204, tags=["registrations"])
+    def confirm_card_prints(body: WrittenCards, token: Token) -> Response:
+        """The files of pending card prints are durably written: each now counts as printed."""
+        api.confirm_card_prints(core, token, body.kind, body.refs)
+        return Response(status_code=204)
 
     @app.get(
         f"{API}/registrations/{{number}}/card",
@@ -600,7 +618,8 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
     @app.post(f"{API}/signers/cards", tags=["signers"])
     def print_signer_cards(body: SignerRefs, token: Token) -> list[CardPrintBody]:
         """Print 署名登録証 cards; the first print issues the user ID (first-day password rule)."""
-        return [CardPrintBody(**to_dict(c)) for c in api.print_signer_cards(core, token, body.refs)]
+        printed = api.print_signer_cards(core, token, body.refs, body.pending)
+        return [CardPrintBody(**to_dict(c)) for c in printed]
 
     @app.get(f"{API}/signers/{{ref}}", tags=["signers"])
     def show_signer(ref: str, token: Token) -> SignerView:

@@ -45,6 +45,7 @@ from shomei_cli.services import (
     applications,
     audit,
     auth,
+    cards,
     chambers,
     identity,
     registrations,
@@ -219,9 +220,11 @@ def show_registration(core: Core, token: str | None, number: str | None) -> Regi
 
 
 @_audited
-def print_registration_cards(core: Core, token: str | None, numbers: Sequence[str | None]) -> list[CardPrint]:
-    """Print 貿易登録証 cards under the first-day rule."""
-    return registrations.print_cards(core, _actor(core, token), numbers)
+def print_registration_cards(
+    core: Core, token: str | None, numbers: Sequence[str | None], pending: bool = False
+) -> list[CardPrint]:
+    """Print 貿易登録証 cards under the first-day rule (``pending``: counted once confirmed written)."""
+    return registrations.print_cards(core, _actor(core, token), numbers, pending=pending)
 
 
 @_audited
@@ -297,9 +300,23 @@ def remove_signer(core: Core, token: str | None, ref: str) -> SignerView:
 
 
 @_audited
-def print_signer_cards(core: Core, token: str | None, refs: Sequence[str]) -> list[CardPrint]:
+def print_signer_cards(
+    core: Core, token: str | None, refs: Sequence[str], pending: bool = False
+) -> list[CardPrint]:
     """Print 署名登録証 cards; the first print issues the user ID (administrator)."""
-    return signers.print_signer_cards(core, _actor(core, token), refs)
+    return signers.print_signer_cards(core, _actor(core, token), refs, pending=pending)
+
+
+@_audited
+def confirm_card_prints(core: Core, token: str | None, kind: str, refs: Sequence[str]) -> None:
+    """The files of pending card prints are on disk: ``kind`` registration_card (registration numbers) or
+    signer_card (signer references or user IDs)."""
+    if kind == cards.REGISTRATION_CARD:
+        registrations.confirm_cards(core, _actor(core, token), refs)
+    elif kind == cards.SIGNER_CARD:
+        signers.confirm_signer_cards(core, _actor(core, token), refs)
+    else:
+        raise InvalidInput.single("kind", _("must be registration_card or signer_card"))
 
 
 @_audited

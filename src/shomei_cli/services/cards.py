@@ -107,8 +107,14 @@ def _destroy(card: CredentialCard, now: datetime) -> None:
         card.destroyed_at = now
 
 
-def take_print(session: Session, core: Core, account: Account, zone: str, kind: str) -> PrintOutcome:
-    """Record one print of the account's card and say whether it may show the password (and which)."""
+def take_print(
+    session: Session, core: Core, account: Account, zone: str, kind: str, *, pending: bool = False
+) -> PrintOutcome:
+    """Record one print of the account's card and say whether it may show the password (and which).
+
+    A ``pending`` print does not count as the first print until ``confirm_written``: a client that writes
+    the card to a file asks for it that way, so that a card lost in a crash before its file was on disk
+    is still a card never printed (its password shows on the next print, whatever the day)."""
     now = core.clock.now()
     cycles = _live_cycles(session, account)
     card = cycles[-1] if cycles else None
@@ -124,7 +130,7 @@ def take_print(session: Session, core: Core, account: Account, zone: str, kind: 
     else:
         notice = NOTICE_EXPIRED if expired else NOTICE_AFTER_FIRST_DAY[kind]
         _destroy(card, now)
-    if never_printed and not expired:
+    if never_printed and not expired and not pending:
         # (an expired card stays "never printed", so every print of it says it expired)
         card.first_printed_at = now
     card.last_printed_at = now
@@ -132,6 +138,19 @@ def take_print(session: Session, core: Core, account: Account, zone: str, kind: 
     session.add(card)
     first = as_utc(card.first_printed_at) if card.first_printed_at is not None else now
     return PrintOutcome(password, notice, first, card.print_count)
+
+
+def confirm_written(session: Session, core: Core, account: Account) -> bool:
+    """The file of a pending print is on disk: the card now counts as printed (its first day starts now, if
+    it had not started). Returns whether this started the first day."""
+    cycles = _live_cycles(session, account)
+    card = cycles[-1] if cycles else None
+    if card is None or card.first_printed_at is not None or card.print_count == 0 or card.secret is None:
+        # nothing pending: already printed, never printed, or expired unprinted (which stays "expired")
+        return False
+    card.first_printed_at = core.clock.now()
+    session.add(card)
+    return True
 
 
 def card_printed(session: Session, account: Account) -> bool:

@@ -26,6 +26,7 @@ from shomei_cli.domain.records import (
     ReviewEntry,
 )
 from shomei_cli.domain.validation import check_text
+from shomei_cli.faults import checkpoint
 from shomei_cli.i18n import _
 from shomei_cli.services import cards, review
 from shomei_cli.services.audit import Actor, HiddenRecord, record, require
@@ -211,10 +212,15 @@ def issue_one(core: Core, actor: Actor, fields: dict[str, str]) -> IssuedRegistr
 
 def _hash_all(core: Core, passwords: Sequence[str]) -> list[str]:
     """argon2 over every core at once (argon2-cffi releases the GIL while hashing)."""
+
+    def hash_one(password: str) -> str:
+        checkpoint("hashing")
+        return core.hashing.hash(password)
+
     if len(passwords) <= 1:
-        return [core.hashing.hash(p) for p in passwords]
+        return [hash_one(p) for p in passwords]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return list(pool.map(core.hashing.hash, passwords))
+        return list(pool.map(hash_one, passwords))
 
 
 def _issue(
@@ -377,9 +383,12 @@ def show_registration(core: Core, actor: Actor, number: str | None) -> Registrat
 # -- the card --------------------------------------------------------------------------------------
 
 
-def print_cards(core: Core, actor: Actor, numbers: Sequence[str | None]) -> list[CardPrint]:
+def print_cards(
+    core: Core, actor: Actor, numbers: Sequence[str | None], *, pending: bool = False
+) -> list[CardPrint]:
     """Print the 貿易登録証 of each registration (staff: any; administrator: their own), under the first-day
-    rule: every print is recorded, and the password is on it only on the day of the first print."""
+    rule: every print is recorded, and the password is on it only on the day of the first print. A
+    ``pending`` print counts as the first only once ``confirm_cards`` says its file was written."""
     from shomei_cli.documents.cards import RegistrationCardData, render_registration_cards
 
     scope = require(core, actor, Action.REGISTRATION_CARD_PRINT)
@@ -395,7 +404,9 @@ def print_cards(core: Core, actor: Actor, numbers: Sequence[str | None]) -> list
         for number in numbers:
             registration = find_registration(session, actor, scope, number, Action.REGISTRATION_CARD_PRINT)
             admin = _admin_of(session, registration)
-            outcome = cards.take_print(session, core, admin, chamber.time_zone, cards.REGISTRATION_CARD)
+            outcome = cards.take_print(
+                session, core, admin, chamber.time_zone, cards.REGISTRATION_CARD, pending=pending
+            )
             record(
                 session,
                 core,
@@ -435,6 +446,7 @@ def print_cards(core: Core, actor: Actor, numbers: Sequence[str | None]) -> list
             for a, r, o in prepared
         ]
         # rendered inside the transaction: if rendering fails, no print is recorded
+        checkpoint("rendering")
         pdfs = render_registration_cards(data)
     return [
         CardPrint(
@@ -448,6 +460,25 @@ def print_cards(core: Core, actor: Actor, numbers: Sequence[str | None]) -> list
         )
         for (a, r, o), pdf in zip(prepared, pdfs, strict=True)
     ]
+
+
+def confirm_cards(core: Core, actor: Actor, numbers: Sequence[str]) -> None:
+    """The files of pending prints of these 貿易登録証 are durably written: each counts as printed now."""
+    scope = require(core, actor, Action.REGISTRATION_CARD_PRINT)
+    if not 1 <= len(numbers) <= 500:
+        raise InvalidInput.single("registration", _("name between 1 and 500 registrations"))
+    with core.write() as session:
+        for number in numbers:
+            registration = find_registration(session, actor, scope, number, Action.REGISTRATION_CARD_PRINT)
+            if cards.confirm_written(session, core, _admin_of(session, registration)):
+                record(
+                    session,
+                    core,
+                    action="registration_card.written",
+                    actor=actor,
+                    target=registration.registration_number,
+                    registration_id=registration.id,
+                )
 
 
 def reset_admin_password(core: Core, actor: Actor, number: str) -> RegistrationView:

@@ -399,9 +399,12 @@ def remove_signer(core: Core, actor: Actor, ref: str) -> SignerView:
 # -- the 署名登録証 --------------------------------------------------------------------------------------
 
 
-def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[CardPrint]:
+def print_signer_cards(
+    core: Core, actor: Actor, refs: Sequence[str], *, pending: bool = False
+) -> list[CardPrint]:
     """Print the 署名登録証 of approved signers (their company's administrator only). The first print issues
-    the signer's user ID with a random initial password; the first-day rule decides whether it shows."""
+    the signer's user ID with a random initial password; the first-day rule decides whether it shows. A
+    ``pending`` print counts as the first only once ``confirm_signer_cards`` says its file was written."""
     from shomei_cli.documents.cards import SignerCardData, render_signer_cards
 
     scope = require(core, actor, Action.SIGNER_CARD_PRINT)
@@ -437,7 +440,9 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
                     )
                 )
             account = _issue_user_id(session, core, actor, signer, fresh.get(ref, ""), hashes.get(ref, ""))
-            outcome = cards.take_print(session, core, account, chamber.time_zone, cards.SIGNER_CARD)
+            outcome = cards.take_print(
+                session, core, account, chamber.time_zone, cards.SIGNER_CARD, pending=pending
+            )
             record(
                 session,
                 core,
@@ -489,6 +494,26 @@ def print_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> list[Ca
         )
         for (_s, a, o), pdf in zip(prepared, pdfs, strict=True)
     ]
+
+
+def confirm_signer_cards(core: Core, actor: Actor, refs: Sequence[str]) -> None:
+    """The files of pending prints of these 署名登録証 are durably written: each counts as printed now."""
+    scope = require(core, actor, Action.SIGNER_CARD_PRINT)
+    if not 1 <= len(refs) <= 500:
+        raise InvalidInput.single("signer", _("name between 1 and 500 signers"))
+    with core.write() as session:
+        for ref in refs:
+            signer = find_signer(session, actor, scope, ref, Action.SIGNER_CARD_PRINT)
+            account = session.get(Account, signer.account_id) if signer.account_id else None
+            if account is not None and cards.confirm_written(session, core, account):
+                record(
+                    session,
+                    core,
+                    action="signer_card.written",
+                    actor=actor,
+                    target=signer.reference,
+                    details={"user_id": account.login_id},
+                )
 
 
 def _issue_user_id(
