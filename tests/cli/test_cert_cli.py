@@ -364,25 +364,30 @@ def test_a_forbidden_step_exits_6_and_changes_nothing(company: dict[str, Shomei]
     }
 
 
-def test_card_payment_needs_a_reference(company: dict[str, Shomei]) -> None:
+def test_a_card_is_refused_and_staff_record_a_bank_transfer(company: dict[str, Shomei]) -> None:
     sub, staff = company["sub"], company["staff"]
     ok(sub("cert", "apply", "--type", "co", "--file", "shipment.toml"))
     ok(staff("chamber", "review", "approve", "1301-00000001"))
-    missing = sub("cert", "pay", "AP0000001", "--method", "card")
-    assert missing.exit_code == 7
-    assert (
-        missing.stderr
-        == "Error: Invalid input: reference: a card payment needs the card payment's reference\n"
+    card = sub("cert", "pay", "AP0000001", "--method", "card", "--reference", "VISA-0001")
+    assert card.exit_code == 7
+    assert card.stderr == (
+        "Error: Invalid input: method: card payments need the chamber's payment provider, and none is set "
+        "up: pay from the prepaid balance (--method prepaid), or by bank transfer or at the counter, which "
+        "the chamber records (shomei chamber payment confirm)\n"
     )
-    paid = ok(
-        sub("cert", "pay", "AP0000001", "--method", "card", "--reference", "VISA-0001", "--json")
-    ).json()
-    assert (paid["method"], paid["payment_reference"], paid["amount"], paid["balance_after"]) == (
-        "card",
-        "VISA-0001",
-        1360,
-        None,
+    refused = sub("chamber", "payment", "confirm", "AP0000001", "--method", "transfer", "--reference", "X")
+    assert refused.exit_code == 4
+    confirmed = staff(
+        "chamber", "payment", "confirm", "1301-00000001", "--method", "transfer", "--reference", "MIZUHO-1"
     )
+    assert confirmed.exit_code == 0, confirmed.stderr
+    assert confirmed.stdout.splitlines()[:3] == [
+        "receipt      RC1301-0000001",
+        "amount       ¥1,360",
+        "method       transfer (MIZUHO-1)",
+    ]
+    shown = ok(sub("cert", "show", "AP0000001", "--json")).json()
+    assert shown["summary"]["status"] == "issued"
     assert ok(sub("cert", "balance", "--json")).json() == {"balance": 0}
 
 

@@ -81,7 +81,12 @@ TANAKA = "田中 ゆかり"  # the signer of 1301000002 (second_company_signer)
 OTHER_SUB = "SB000002"
 JIRO = "佐藤 次郎"
 CERT = "1301-2026-0000001"  # the first certificate of 2026 in chamber 1301
-CARD_REF = "CARD-2026-000123"
+TRANSFER_REF = "MIZUHO-1127-0042"  # a bank transfer that chamber staff saw arrive
+CARD_REFUSED = (
+    "card payments need the chamber's payment provider, and none is set up: pay from the prepaid balance "
+    "(--method prepaid), or by bank transfer or at the counter, which the chamber records "
+    "(shomei chamber payment confirm)"
+)
 NOBODY = "1301999999"
 
 # -- the forms, as stored (validated, dates and quantities as JSON strings, no absent optional keys) --------
@@ -274,15 +279,15 @@ def payment(
     access_code: str,
     *,
     balance_after: int | None,
-    card: str | None = None,
+    transfer: str | None = None,
     paid_at: datetime = NOW,
 ) -> PaymentView:
     return PaymentView(
         reference=reference,
         reception_number=reception_number,
         receipt_number=receipt_number,
-        method="card" if card else "prepaid",
-        payment_reference=card,
+        method="transfer" if transfer else "prepaid",
+        payment_reference=transfer,
         amount=amount,
         paid_at=paid_at,
         certificate_number=certificate_number,
@@ -335,7 +340,7 @@ def insufficient(balance: int, fee: int) -> Outcome:
         Conflict,
         "conflict",
         f"The prepaid balance (¥{balance:,}) is less than the fee (¥{fee:,}): ask the chamber to top it "
-        "up, or pay by card and record it with --method card --reference …",
+        "up, or pay by bank transfer or at the counter, which the chamber records",
         [],
     )
 
@@ -543,7 +548,8 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
                 "cancel:approved": lambda: signer.cancel_application("AP0000001"),
                 "print:approved": lambda: signer.print_certificate("AP0000001"),
                 "receipt:approved": lambda: signer.receipt("AP0000001"),
-                "pay:rejected": lambda: signer.pay_application("AP0000003", "card", CARD_REF),
+                "pay:rejected": lambda: signer.pay_application("AP0000003", "prepaid", None),
+                "confirm:rejected": lambda: staff.confirm_payment("AP0000003", "transfer", TRANSFER_REF),
                 "amend:rejected": lambda: signer.amend_application("AP0000003", shipment, None),
                 "submit:rejected": lambda: signer.submit_application("AP0000003"),
                 "cancel:rejected": lambda: signer.cancel_application("AP0000003"),
@@ -573,6 +579,7 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
             ),
             "receipt:approved": wrong_state("Application AP0000001 is approved: it has no payment."),
             "pay:rejected": refused_step("AP0000003", "rejected", "pay", "nothing more"),
+            "confirm:rejected": refused_step("AP0000003", "rejected", "pay", "nothing more"),
             "amend:rejected": refused_step("AP0000003", "rejected", "amend", "nothing more"),
             "submit:rejected": refused_step("AP0000003", "rejected", "submit", "nothing more"),
             "cancel:rejected": refused_step("AP0000003", "rejected", "cancel", "nothing more"),
@@ -596,6 +603,7 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
         for e in reversed(staff.audit(AuditQuery(actor="S00001")))
         if e.outcome == "refused"
     ] == [
+        ("payment.confirm", "AP0000003", {"reason": "wrong_state", "status": "rejected"}),
         ("review.approve", "1301-00000002", {"reason": "wrong_state", "status": "rejected"}),
         ("review.approve", "1301-00000003", {"reason": "wrong_state", "status": "withdrawn"}),
     ]
@@ -626,8 +634,9 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
         ("application.edit", "U000001", "AP0000004", {"reason": "wrong_state", "status": "cancelled"}),
     ]
 
-    # paid by card: the balance is left alone; then an issued certificate is never edited, nor paid again
-    paid = signer.pay_application("AP0000001", "card", f" {CARD_REF} ")
+    # a bank transfer that staff record: the balance is left alone; then an issued certificate is never
+    # edited, nor paid again
+    paid = staff.confirm_payment("AP0000001", " Transfer ", f" {TRANSFER_REF} ")
     assert paid == payment(
         "AP0000001",
         "1301-00000001",
@@ -636,18 +645,20 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
         CERT,
         paid.access_code,
         balance_after=None,
-        card=CARD_REF,
+        transfer=TRANSFER_REF,
     )
     assert outcomes(
         {
             "amend:issued": lambda: signer.amend_application("AP0000001", example_json_form("invoice"), None),
             "cancel:issued": lambda: signer.cancel_application("AP0000001"),
-            "pay:issued": lambda: signer.pay_application("AP0000001", "card", CARD_REF),
+            "pay:issued": lambda: signer.pay_application("AP0000001", "prepaid", None),
+            "confirm:issued": lambda: staff.confirm_payment("AP0000001", "counter", "TILL-7"),
         }
     ) == {
         "amend:issued": refused_step("AP0000001", "issued", "amend", ISSUED_ALLOWS),
         "cancel:issued": refused_step("AP0000001", "issued", "cancel", ISSUED_ALLOWS),
         "pay:issued": refused_step("AP0000001", "issued", "pay", ISSUED_ALLOWS),
+        "confirm:issued": refused_step("AP0000001", "issued", "pay", ISSUED_ALLOWS),
     }
     assert signer.show_application("AP0000001") == issued(invoice, MEMBER_ONE_COPY, paid)
     assert signer.balance() == 0
@@ -816,7 +827,11 @@ def test_each_id_reaches_only_its_own_applications_and_admins_never_apply(
                 "staff:apply": lambda: staff.apply("co", shipment, None, False),
                 "staff:cancel": lambda: staff.cancel_application("AP0000003"),
                 "staff:pay": lambda: staff.pay_application("AP0000003", "prepaid", None),
-                "staff:pay-card": lambda: staff.pay_application("AP0000003", "card", CARD_REF),
+                "signer:confirm-payment": lambda: signer.confirm_payment(
+                    "AP0000003", "transfer", TRANSFER_REF
+                ),
+                "sub:confirm-payment": lambda: sub.confirm_payment("AP0000001", "counter", TRANSFER_REF),
+                "admin:confirm-payment": lambda: admin.confirm_payment("AP0000001", "transfer", TRANSFER_REF),
                 "staff:print": lambda: staff.print_certificate("AP0000001"),
                 "staff:receipt": lambda: staff.receipt("AP0000001"),
                 "staff:balance": staff.balance,
@@ -872,7 +887,9 @@ def test_each_id_reaches_only_its_own_applications_and_admins_never_apply(
             "staff:apply": denied("staff", "application.edit", APPLICANTS),
             "staff:cancel": denied("staff", "application.edit", APPLICANTS),
             "staff:pay": denied("staff", "application.pay", APPLICANTS),
-            "staff:pay-card": denied("staff", "application.pay", APPLICANTS),
+            "signer:confirm-payment": denied("signer", "payment.confirm", STAFF_ONLY),
+            "sub:confirm-payment": denied("sub", "payment.confirm", STAFF_ONLY),
+            "admin:confirm-payment": denied("admin", "payment.confirm", STAFF_ONLY),
             "staff:print": denied("staff", "certificate.print", APPLICANTS),
             "staff:receipt": denied("staff", "application.pay", APPLICANTS),
             "staff:balance": denied("staff", "application.pay", APPLICANTS),
@@ -981,9 +998,11 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
             "list:before-nul": lambda: signer.list_applications(ApplicationQuery(before="AP\x00")),
             "amend:draft": lambda: signer.amend_application("AP0000001", shipment, None),
             "pay:method": lambda: signer.pay_application("AP0000001", "cash", None),
-            "pay:card-without-reference": lambda: signer.pay_application("AP0000001", "card", None),
-            "pay:card-blank-reference": lambda: signer.pay_application("AP0000001", "card", "  "),
-            "pay:long-reference": lambda: signer.pay_application("AP0000001", "card", "C" * 101),
+            "pay:card": lambda: signer.pay_application("AP0000001", "card", "CARD-2026-000123"),
+            "pay:card-without-reference": lambda: signer.pay_application("AP0000001", " Card ", None),
+            "confirm:method": lambda: staff.confirm_payment("1301-00000001", "card", TRANSFER_REF),
+            "confirm:blank-reference": lambda: staff.confirm_payment("1301-00000001", "transfer", "  "),
+            "confirm:long-reference": lambda: staff.confirm_payment("1301-00000001", "counter", "C" * 101),
             "list:limit": lambda: signer.list_applications(ApplicationQuery(limit=0)),
             "list:too-many": lambda: signer.list_applications(ApplicationQuery(limit=10_001)),
             "list:status": lambda: signer.list_applications(ApplicationQuery(status="done")),
@@ -1025,13 +1044,11 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
         "list:before-nul": invalid_one("before", "must not contain NUL or unpaired surrogate characters"),
         "amend:draft": bad_shipment,
         "pay:method": invalid_one("method", "must be prepaid or card"),
-        "pay:card-without-reference": invalid_one(
-            "reference", "a card payment needs the card payment's reference"
-        ),
-        "pay:card-blank-reference": invalid_one(
-            "reference", "a card payment needs the card payment's reference"
-        ),
-        "pay:long-reference": invalid_one("reference", "must be at most 100 characters"),
+        "pay:card": invalid_one("method", CARD_REFUSED),
+        "pay:card-without-reference": invalid_one("method", CARD_REFUSED),
+        "confirm:method": invalid_one("method", "must be transfer or counter"),
+        "confirm:blank-reference": invalid_one("reference", "is required"),
+        "confirm:long-reference": invalid_one("reference", "must be at most 100 characters (it has 101)"),
         "list:limit": invalid_one("limit", "must be between 1 and 10000"),
         "list:too-many": invalid_one("limit", "must be between 1 and 10000"),
         "list:status": invalid_one("status", f"must be one of {statuses}"),
@@ -1132,7 +1149,7 @@ def test_staff_set_the_fee_table_and_top_up_balances_and_the_fee_is_fixed_at_app
         assert (first.amount, first.balance_after, first.receipt_number) == (1650, 0, "RC1301-0000001")
         assert outcome(lambda: signer.pay_application("AP0000002", "prepaid", None)) == insufficient(0, 1360)
         # a refused payment burns no receipt or certificate number
-        second = signer.pay_application("AP0000002", "card", CARD_REF)
+        second = staff.confirm_payment("AP0000002", "transfer", TRANSFER_REF)
         assert second == payment(
             "AP0000002",
             "1301-00000002",
@@ -1141,7 +1158,7 @@ def test_staff_set_the_fee_table_and_top_up_balances_and_the_fee_is_fixed_at_app
             "1301-2026-0000002",
             second.access_code,
             balance_after=None,
-            card=CARD_REF,
+            transfer=TRANSFER_REF,
         )
         assert signer.receipt("AP0000002") == DocumentFile(
             "RC1301-0000002", 1, stub_document("RC1301-0000002")
@@ -1243,7 +1260,7 @@ def test_anyone_verifies_and_a_wrong_access_code_answers_exactly_as_an_unknown_n
     staff.decide_review("1301-00000001", "approve", None)
     staff.decide_review("1301-00000002", "approve", None)
     staff.topup(FIRST, 1360)
-    signature = signer.pay_application("AP0000001", "card", CARD_REF)
+    signature = staff.confirm_payment("AP0000001", "counter", "TILL-7")
     invoice = signer.pay_application("AP0000002", "prepaid", None)
     assert (signature.certificate_number, invoice.certificate_number) == (CERT, "1301-2026-0000002")
     assert signature.access_code != invoice.access_code

@@ -55,7 +55,7 @@ SUBMITTED = (
 )
 INSUFFICIENT = (
     "Error: The prepaid balance (¥0) is less than the fee (¥1,360): ask the chamber to top it up, or pay "
-    "by card and record it with --method card --reference …\n"
+    "by bank transfer or at the counter, which the chamber records\n"
 )
 ADMIN_NEVER_APPLIES = (
     "Error: An administrator ID can never apply for certificates: this is a rule of the system. Log in "

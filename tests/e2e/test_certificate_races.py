@@ -406,7 +406,7 @@ def test_many_applications_paid_at_once_number_in_order_and_leave_the_exact_bala
     assert [(type(r), r.code) for r in lost] == [(Conflict, "conflict")] * 2, lost
     assert {r.message for r in lost} == {
         "The prepaid balance (¥0) is less than the fee (¥1,360): ask the chamber to top it up, "
-        "or pay by card and record it with --method card --reference …"
+        "or pay by bank transfer or at the counter, which the chamber records"
     }
     losers = {v.summary.reference for v in more} - {p.reference for p in won}
     assert {company.client(SIGNERS[0]).show_application(ref).summary.status for ref in losers} == {"approved"}

@@ -247,6 +247,10 @@ class Backend(Protocol):
         """Pay an approved application; paying issues the certificate."""
         ...
 
+    def confirm_payment(self, ref: str, method: str, reference: str) -> PaymentView:
+        """Staff: record a payment received outside (transfer or counter); issues the certificate."""
+        ...
+
     def print_certificate(self, ref: str) -> DocumentFile:
         """The certificate PDF (ORIGINAL and COPY pages), within 14 days of issuance."""
         ...

@@ -239,6 +239,9 @@ class LocalBackend:
     def pay_application(self, ref: str, method: str, reference: str | None) -> PaymentView:
         return api.pay_application(self.core, self.token, ref, method, reference)
 
+    def confirm_payment(self, ref: str, method: str, reference: str) -> PaymentView:
+        return api.confirm_payment(self.core, self.token, ref, method, reference)
+
     def print_certificate(self, ref: str) -> DocumentFile:
         return api.print_certificate(self.core, self.token, ref)
 

@@ -380,6 +380,12 @@ class RemoteBackend:
         body = {"method": method, "reference": reference}
         return self._record(PaymentView, "POST", f"/applications/{_segment(ref)}/payment", json=body)
 
+    def confirm_payment(self, ref: str, method: str, reference: str) -> PaymentView:
+        body = {"method": method, "reference": reference}
+        return self._record(
+            PaymentView, "POST", f"/applications/{_segment(ref)}/payment-confirmation", json=body
+        )
+
     def print_certificate(self, ref: str) -> DocumentFile:
         response = self._request(
             "POST", f"/applications/{_segment(ref)}/certificate-prints", headers={"Accept": "application/pdf"}

@@ -18,7 +18,7 @@ from shomei_cli.i18n import _
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from shomei_cli.domain.records import ApplicationView, DocumentFile
+    from shomei_cli.domain.records import ApplicationView, DocumentFile, PaymentView
 
 app = new_group(_("Applications for certificates (co, invoice, signature), payment, printing, verification."))
 RefArg = Annotated[str, typer.Argument(help=_("The application's reference (AP…) or reception number."))]
@@ -317,16 +317,20 @@ def pay(
         str,
         typer.Option(
             "--method",
-            help=_("prepaid (the company's balance) or card."),
+            help=_("prepaid (the company's balance); card needs the chamber's payment provider."),
             autocompletion=completion.payment_methods,
         ),
     ] = "prepaid",
     reference: Annotated[
-        str | None, typer.Option("--reference", help=_("The card payment's reference."))
+        str | None, typer.Option("--reference", help=_("Not used by prepaid payments."), hidden=True)
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    paid = state(ctx).backend().pay_application(ref, method, reference)
+    emit_payment(state(ctx).backend().pay_application(ref, method, reference), as_json)
+
+
+def emit_payment(paid: PaymentView, as_json: bool) -> None:
+    """A payment and the certificate it issued (`cert pay`, and staff's `chamber payment confirm`)."""
     if as_json:
         output.emit_record(paid)
         return

@@ -372,6 +372,33 @@ def revoke(
     emit_application(state(ctx).backend().cancel_certificate(certificate, reason), as_json)
 
 
+payment_app = new_group(_("Payments the chamber received outside shomei (bank transfer, the counter)."))
+app.add_typer(payment_app, name="payment")
+
+
+@payment_app.command(
+    "confirm",
+    help=_(
+        "Record a payment the chamber received for an approved application (a bank transfer, or at the "
+        "counter) with its reference; this issues the certificate. Only staff know the money arrived."
+    ),
+)
+def payment_confirm(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help=_("The application's reference (AP…) or reception number."))],
+    method: Annotated[
+        str, typer.Option("--method", help=_("transfer (bank transfer) or counter (paid at the counter)."))
+    ],
+    reference: Annotated[
+        str, typer.Option("--reference", help=_("The bank's or the till's reference of the payment."))
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.cert import emit_payment
+
+    emit_payment(state(ctx).backend().confirm_payment(ref, method, reference), as_json)
+
+
 @app.command(help=_("Show or change the chamber's settings."))
 def settings(
     ctx: typer.Context,

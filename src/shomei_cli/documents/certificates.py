@@ -779,6 +779,8 @@ def _draw_receipt(pdf: Document, data: ReceiptData) -> None:
     method = {
         "prepaid": "前納金 Prepaid balance",
         "card": f"カード Card ({data.payment_reference})",
+        "transfer": f"銀行振込 Bank transfer ({data.payment_reference})",
+        "counter": f"窓口 At the counter ({data.payment_reference})",
     }.get(data.method, f"{data.method} ({data.payment_reference})" if data.payment_reference else data.method)
     rows = [
         ("但し For", _fee_for(data)),

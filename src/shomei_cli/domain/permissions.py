@@ -80,6 +80,7 @@ class Action(StrEnum):
     CERTIFICATE_PRINT = "certificate.print"
     CERTIFICATE_VERIFY = "certificate.verify"
     CERTIFICATE_CANCEL = "certificate.cancel"
+    PAYMENT_CONFIRM = "payment.confirm"
     # the chamber's own work
     REVIEW_DECIDE = "review.decide"
     FEES_MANAGE = "fees.manage"
@@ -133,6 +134,7 @@ PERMISSIONS: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
             _B: Scope.PUBLIC,
         },
         Action.CERTIFICATE_CANCEL: {_S: Scope.CHAMBER},
+        Action.PAYMENT_CONFIRM: {_S: Scope.CHAMBER},
         Action.REVIEW_DECIDE: {_S: Scope.CHAMBER},
         Action.FEES_MANAGE: {_S: Scope.CHAMBER},
         Action.CHAMBER_IDENTITY: {_S: Scope.CHAMBER},

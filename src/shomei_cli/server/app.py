@@ -235,8 +235,13 @@ class ApplicationContent(BaseModel):
 
 
 class PaymentRequest(BaseModel):
-    method: str = Field(default="prepaid", description="prepaid or card")
-    reference: str | None = Field(default=None, description="The card payment's reference (card)")
+    method: str = Field(default="prepaid", description="prepaid (card needs a payment provider)")
+    reference: str | None = Field(default=None, description="Unused by prepaid")
+
+
+class PaymentConfirmation(BaseModel):
+    method: str = Field(description="transfer or counter")
+    reference: str = Field(description="The bank's or the till's reference of the payment received")
 
 
 class FeeChange(BaseModel):
@@ -718,8 +723,16 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
 
     @app.post(f"{API}/applications/{{ref}}/payment", tags=["applications"])
     def pay(ref: str, body: PaymentRequest, token: Token) -> PaymentView:
-        """Pay an approved application (prepaid balance, or a card payment's reference); issues it."""
+        """Pay an approved application from the prepaid balance; issues it."""
         paid = api.pay_application(core, token, ref, body.method, body.reference)
+        metrics.PAYMENTS.labels(paid.method).inc()
+        metrics.ISSUED.inc()
+        return paid
+
+    @app.post(f"{API}/applications/{{ref}}/payment-confirmation", tags=["applications"])
+    def confirm_payment(ref: str, body: PaymentConfirmation, token: Token) -> PaymentView:
+        """Staff: record a payment received outside (transfer or counter); issues the certificate."""
+        paid = api.confirm_payment(core, token, ref, body.method, body.reference)
         metrics.PAYMENTS.labels(paid.method).inc()
         metrics.ISSUED.inc()
         return paid

@@ -432,6 +432,12 @@ def pay_application(
 
 
 @_audited
+def confirm_payment(core: Core, token: str | None, ref: str, method: str, reference: str) -> PaymentView:
+    """Staff: a payment received outside shomei (transfer, counter); issues the certificate."""
+    return applications.confirm_payment(core, _actor(core, token), ref, method, reference)
+
+
+@_audited
 def print_certificate(core: Core, token: str | None, ref: str) -> DocumentFile:
     return applications.print_certificate(core, _actor(core, token), ref)
 

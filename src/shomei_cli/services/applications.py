@@ -713,21 +713,53 @@ review.register(
 # -- paying and issuing ------------------------------------------------------------------------------
 
 
+PAYMENT_METHODS = ("prepaid", "card")
+RECORDED_METHODS = ("transfer", "counter")
+
+
 def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) -> PaymentView:
-    """Pay an approved application: from the company's prepaid balance, or recorded against a card payment
-    made elsewhere. Paying issues the certificate (number, access code). Never charged twice."""
+    """Pay an approved application from the company's prepaid balance; paying issues the certificate (number,
+    access code). Never charged twice. A certificate is issued only for money the chamber knows it received: a
+    card reference typed by the applicant is no proof, so without a payment provider card payments are refused
+    and a payment made outside is recorded by staff (``confirm_payment``)."""
     scope = require(core, actor, Action.APPLICATION_PAY, target=ref)
     method = method.strip().lower()
-    if method not in {"prepaid", "card"}:
+    if method not in PAYMENT_METHODS:
         raise InvalidInput.single("method", _("must be prepaid or card"))
-    if method == "card" and not (reference and reference.strip()):
-        raise InvalidInput.single("reference", _("a card payment needs the card payment's reference"))
-    if reference is not None and len(reference.strip()) > 100:
-        raise InvalidInput.single("reference", _("must be at most 100 characters"))
+    if method == "card":
+        raise InvalidInput.single(
+            "method",
+            _(
+                "card payments need the chamber's payment provider, and none is set up: pay from the "
+                "prepaid balance (--method prepaid), or by bank transfer or at the counter, which the "
+                "chamber records (shomei chamber payment confirm)"
+            ),
+        )
+    return _settle(core, actor, scope, ref, Action.APPLICATION_PAY, method, None)
+
+
+def confirm_payment(core: Core, actor: Actor, ref: str, method: str, reference: str) -> PaymentView:
+    """Staff: record a payment the chamber received outside shomei (a bank transfer, at the counter) for an
+    approved application, with the bank's or the till's reference; this issues the certificate."""
+    scope = require(core, actor, Action.PAYMENT_CONFIRM, target=ref)
+    method = method.strip().lower()
+    errors = []
+    if method not in RECORDED_METHODS:
+        errors.append(FieldError("method", _("must be transfer or counter")))
+    errors += check_text("reference", reference, max_length=100)
+    if errors:
+        raise InvalidInput.of(errors)
+    return _settle(core, actor, scope, ref, Action.PAYMENT_CONFIRM, method, reference.strip())
+
+
+def _settle(
+    core: Core, actor: Actor, scope: Scope, ref: str, action: Action, method: str, reference: str | None
+) -> PaymentView:
+    """Take the fee (from the prepaid balance, or as recorded), write the payment and its receipt, issue."""
     now = core.clock.now()
     with core.write() as session:
-        application = _find(session, actor, scope, ref, Action.APPLICATION_PAY, lock=True)
-        _advance(actor, Action.APPLICATION_PAY, application, rules.Step.PAY)
+        application = _find(session, actor, scope, ref, action, lock=True)
+        _advance(actor, action, application, rules.Step.PAY)
         assert application.fee is not None and application.id is not None
         balance_after: int | None = None
         if method == "prepaid":
@@ -743,8 +775,8 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
                 raise Conflict(
                     _(
                         "The prepaid balance (¥{balance:,}) is less than the fee (¥{fee:,}): ask "
-                        "the chamber to top it up, or pay by card and record it with "
-                        "--method card --reference …"
+                        "the chamber to top it up, or pay by bank transfer or at the counter, which "
+                        "the chamber records"
                     ).format(balance=balance, fee=application.fee)
                 )
         chamber = session.get_one(Chamber, application.chamber_id)
@@ -752,7 +784,7 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
             chamber_id=application.chamber_id,
             application_id=application.id,
             method=method,
-            reference=reference.strip() if reference else None,
+            reference=reference,
             amount=application.fee,
             receipt_number=f"RC{chamber.code}-{next_value(session, chamber.id or 0, 'receipt'):07d}",
             paid_at=now,
@@ -773,7 +805,7 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
         record(
             session,
             core,
-            action="application.pay",
+            action=action.value,
             actor=actor,
             target=application.reception_number,
             details={

@@ -98,7 +98,9 @@ def test_eight_payers_at_once_charge_the_application_once(world: World, engines:
         "receipt": 1,
         "certificate-2026": 1,
     }
-    assert len(audit_events(world.core, "application.pay")) == 1
+    # one payment; the seven refused payers are on the trail as refused (wrong state)
+    outcomes = [event[3] for event in audit_events(world.core, "application.pay")]
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 7
     assert world.show(world.sub_a1, ref).access_code == payment.access_code
 
 
@@ -163,7 +165,7 @@ def test_a_payment_refused_for_want_of_balance_burns_no_number(world: World) -> 
     assert type(refused.value) is Conflict
     assert refused.value.message == (
         "The prepaid balance (¥1,000) is less than the fee (¥1,360): ask the chamber to top it up, "
-        "or pay by card and record it with --method card --reference …"
+        "or pay by bank transfer or at the counter, which the chamber records"
     )
     assert snapshot(world.core) == before
     assert world.show(world.sub_a1, ref).summary.status == "approved"
@@ -178,33 +180,61 @@ def test_a_payment_refused_for_want_of_balance_burns_no_number(world: World) -> 
     )
 
 
-def test_a_card_payment_needs_its_reference_and_leaves_the_balance_alone(world: World) -> None:
+def test_an_applicant_cannot_pay_by_card_and_only_staff_record_a_payment_received_outside(
+    world: World,
+) -> None:
     view = world.approved(world.sub_a1)
     ref = view.summary.reference
     world.topup(COMPANY_A, 5000)
     before = snapshot(world.core)
+    card = (
+        "card payments need the chamber's payment provider, and none is set up: pay from the prepaid balance "
+        "(--method prepaid), or by bank transfer or at the counter, which the chamber records "
+        "(shomei chamber payment confirm)"
+    )
     refusals = [
-        (("card", None), [("reference", "a card payment needs the card payment's reference")]),
-        (("card", "   "), [("reference", "a card payment needs the card payment's reference")]),
-        (("card", "V" * 101), [("reference", "must be at most 100 characters")]),
+        (("card", "VISA-20261127-0001"), [("method", card)]),
+        ((" CARD ", None), [("method", card)]),
         (("cash", None), [("method", "must be prepaid or card")]),
     ]
     for (method, reference), errors in refusals:
         with pytest.raises(InvalidInput) as refused:
             world.pay(world.sub_a1, ref, method, reference)
         assert [(e.field, e.reason) for e in refused.value.errors] == errors
+    confirm = api.confirm_payment
+    staff = world.token(world.staff)
+    bad = [
+        (("cash", "X-1"), [("method", "must be transfer or counter")]),
+        (("transfer", "   "), [("reference", "is required")]),
+        (("counter", "V" * 101), [("reference", "must be at most 100 characters (it has 101)")]),
+    ]
+    for (method, reference), errors in bad:
+        with pytest.raises(InvalidInput) as refused:
+            confirm(world.core, staff, ref, method, reference)
+        assert [(e.field, e.reason) for e in refused.value.errors] == errors
+    for who in (world.sub_a1, world.signer_a, world.admin_a):
+        with pytest.raises(PermissionDenied):
+            confirm(world.core, world.token(who), ref, "transfer", "MIZUHO-1127-0042")
     assert snapshot(world.core) == before
-    paid = world.pay(world.sub_a1, ref, " CARD ", "V" * 100)
+
+    paid = confirm(world.core, staff, view.summary.reception_number, " Transfer ", " " + "V" * 100 + " ")
     assert (paid.method, paid.payment_reference, paid.amount, paid.balance_after) == (
-        "card",
+        "transfer",
         "V" * 100,
         1360,
         None,
     )
-    assert balance_of(world.core, COMPANY_A) == 5000
+    assert balance_of(world.core, COMPANY_A) == 5000  # the balance is left alone
     with world.core.read() as session:
         (payment,) = session.exec(select(Payment)).all()
-    assert (payment.method, payment.reference, payment.amount) == ("card", "V" * 100, 1360)
+    assert (payment.method, payment.reference, payment.amount) == ("transfer", "V" * 100, 1360)
+    assert [(e[0], e[3]) for e in audit_events(world.core, "payment.confirm")] == [
+        ("SB000001", "denied"),
+        ("U000001", "denied"),
+        ("A1301000001", "denied"),
+        ("S00001", "ok"),
+    ]
+    assert world.show(world.sub_a1, ref).summary.status == "issued"
 
 
 DEFAULT_TABLE = [

@@ -328,7 +328,7 @@ def test_a_signature_certification_does_not_certify_the_origin_of_goods(world: W
     assert "originate in the country shown in box 4" not in text
 
 
-def test_an_invoice_certification_paid_by_card(world: World) -> None:
+def test_an_invoice_certification_paid_by_bank_transfer(world: World) -> None:
     core, signer = world.core, world.signer_a2
     # the invoice itself comes as a PDF, and only with this type
     with pytest.raises(InvalidInput) as refused:
@@ -361,10 +361,10 @@ def test_an_invoice_certification_paid_by_card(world: World) -> None:
     # a member, two copies: ¥1,260 + 2 × ¥100
     assert world.show(signer, "AP0000001").summary.fee == 1460
     assert world.topup(COMPANY_A, 2000) == 2000
-    paid = world.pay(signer, "AP0000001", "card", " VISA-20261127-0001 ")
+    paid = api.confirm_payment(core, world.token(world.staff), "AP0000001", "transfer", " MIZUHO-1127-0042 ")
     assert (paid.method, paid.payment_reference, paid.amount, paid.balance_after) == (
-        "card",
-        "VISA-20261127-0001",
+        "transfer",
+        "MIZUHO-1127-0042",
         1460,
         None,
     )
@@ -372,8 +372,8 @@ def test_an_invoice_certification_paid_by_card(world: World) -> None:
     with core.read() as session:
         (payment,) = session.exec(select(Payment)).all()
     assert (payment.method, payment.reference, payment.amount, payment.receipt_number) == (
-        "card",
-        "VISA-20261127-0001",
+        "transfer",
+        "MIZUHO-1127-0042",
         1460,
         "RC1301-0000001",
     )
@@ -391,12 +391,12 @@ def test_an_invoice_certification_paid_by_card(world: World) -> None:
 
 
 @SQLITE_ONLY
-def test_the_receipt_of_a_card_payment_names_the_card_reference(world: World, real_pdf: None) -> None:
+def test_the_receipt_of_a_recorded_payment_names_how_and_its_reference(world: World, real_pdf: None) -> None:
     view = world.approved(world.signer_a, "co", content={**shipment(), "copies": 0})
-    world.pay(world.signer_a, view.summary.reference, "card", "VISA-20261127-0002")
+    api.confirm_payment(world.core, world.token(world.staff), view.summary.reference, "counter", "TILL-7")
     receipt = api.receipt(world.core, world.token(world.signer_a), view.summary.reference)
     (text,) = pages_text(receipt.pdf)
-    assert "カード Card (VISA-20261127-0002)" in text
+    assert "窓口 At the counter (TILL-7)" in text
     assert "¥1,260-" in text
     assert "原産地証明書 Certificate of origin 発給手数料 fee" in text
     assert "上記正に領収いたしました。" in text and "Being" not in text
