@@ -24,6 +24,7 @@ from shomei_cli.domain.records import (
     AuditEntry,
     AuditQuery,
     CardPrint,
+    ChamberProfile,
     DocumentFile,
     FeeRow,
     Identity,
@@ -175,6 +176,15 @@ class RemoteBackend:
 
     def list_staff(self) -> list[AccountSummary]:
         return self._get_list(AccountSummary, "/staff")
+
+    def reset_staff_password(self, login_id: str, password: str | None) -> NewAccount:
+        path = f"/staff/{_segment(login_id)}/password-reset"
+        return from_dict(NewAccount, self._request("POST", path, json={"password": password}).json())
+
+    def set_staff_enabled(self, login_id: str, enabled: bool) -> AccountSummary:
+        path = f"/staff/{_segment(login_id)}/status"
+        response = self._request("PUT", path, json={"enabled": enabled})
+        return from_dict(AccountSummary, response.json())
 
     def unlock(self, role: str, ref: str) -> AccountSummary:
         response = self._request("POST", "/unlocks", json={"role": role, "ref": ref})
@@ -418,8 +428,16 @@ class RemoteBackend:
     def fees(self) -> list[FeeRow]:
         return self._get_list(FeeRow, "/fees")
 
-    def set_fee(self, kind: str, member: bool, per_application: int, per_copy: int) -> list[FeeRow]:
-        body = {"type": kind, "member": member, "per_application": per_application, "per_copy": per_copy}
+    def set_fee(
+        self, kind: str, member: bool, per_application: int, per_copy: int, tax_rate: int | None = None
+    ) -> list[FeeRow]:
+        body = {
+            "type": kind,
+            "member": member,
+            "per_application": per_application,
+            "per_copy": per_copy,
+            "tax_rate": tax_rate,
+        }
         response = self._request("PUT", "/fees", json=body)
         return [from_dict(FeeRow, item) for item in response.json()]
 
@@ -431,6 +449,31 @@ class RemoteBackend:
 
     def balance(self) -> int:
         return int(self._request("GET", "/registration/balance").json()["balance"])
+
+    def chamber_profile(self) -> ChamberProfile:
+        return self._record(ChamberProfile, "GET", "/chamber/profile")
+
+    def set_chamber_profile(
+        self,
+        address: str | None,
+        address_en: str | None,
+        place: str | None,
+        invoice_registration_number: str | None,
+    ) -> ChamberProfile:
+        body = {
+            "address": address,
+            "address_en": address_en,
+            "place": place,
+            "invoice_registration_number": invoice_registration_number,
+        }
+        return self._record(ChamberProfile, "PATCH", "/chamber/profile", json=body)
+
+    def set_chamber_seal(self, image: bytes) -> ChamberProfile:
+        return self._record(ChamberProfile, "PUT", "/chamber/seal", json={"image": _b64(image)})
+
+    def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
+        body = {"name": name, "title": title, "signature": _b64(signature)}
+        return self._record(ChamberProfile, "PUT", "/chamber/officer", json=body)
 
     def chamber_settings(self, verification_url: str | None) -> str | None:
         if verification_url is None:
