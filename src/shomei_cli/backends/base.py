@@ -19,6 +19,7 @@ from shomei_cli.domain.records import (
     CardPrint,
     ChamberProfile,
     DocumentFile,
+    DocumentVerification,
     FeeRow,
     Identity,
     IssuedRegistration,
@@ -31,8 +32,11 @@ from shomei_cli.domain.records import (
     ReviewEntry,
     SignerImport,
     SignerView,
+    SigningKeyVersion,
     SubIdView,
+    TimestampAuthority,
     Verification,
+    VerificationKit,
 )
 
 
@@ -313,6 +317,32 @@ class Backend(Protocol):
 
     def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
         """A new version of the authorized officer: name, title, signature image (staff)."""
+        ...
+
+    def verify_document(self, pdf: bytes) -> DocumentVerification:
+        """A signed PDF checked against the chamber's kit, with the certificate's status (no session)."""
+        ...
+
+    def verification_kit(self, chamber: str | None = None) -> VerificationKit:
+        """The roots to check the chamber's signed documents offline (no session needed)."""
+        ...
+
+    def signing_keys(self) -> list[SigningKeyVersion]:
+        """The versions of the chamber's signing key, the last in force (staff)."""
+        ...
+
+    def rotate_signing_key(self) -> list[SigningKeyVersion]:
+        """A new signing key and certificate; documents signed before stay valid (staff)."""
+        ...
+
+    def import_signing_key(self, pkcs12: bytes, password: str | None) -> list[SigningKeyVersion]:
+        """Sign from now on with a PKCS#12 key and chain, e.g. from a public CA (staff)."""
+        ...
+
+    def timestamp_authority(
+        self, url: str | None = None, root_pem: str | None = None, clear: bool = False
+    ) -> TimestampAuthority:
+        """Read, set (with the root its tokens chain to) or clear the timestamp authority (staff)."""
         ...
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from shomei_cli.domain.records import (
     CardPrint,
     ChamberProfile,
     DocumentFile,
+    DocumentVerification,
     FeeRow,
     Identity,
     IssuedRegistration,
@@ -30,8 +31,11 @@ from shomei_cli.domain.records import (
     ReviewEntry,
     SignerImport,
     SignerView,
+    SigningKeyVersion,
     SubIdView,
+    TimestampAuthority,
     Verification,
+    VerificationKit,
 )
 from shomei_cli.services import api, chambers
 from shomei_cli.services.cards import purge_spent
@@ -293,6 +297,26 @@ class LocalBackend:
 
     def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
         return api.set_chamber_officer(self.core, self.token, name, title, signature)
+
+    def verify_document(self, pdf: bytes) -> DocumentVerification:
+        return api.verify_document(self.core, pdf)
+
+    def verification_kit(self, chamber: str | None = None) -> VerificationKit:
+        return api.verification_kit(self.core, chamber)
+
+    def signing_keys(self) -> list[SigningKeyVersion]:
+        return api.signing_keys(self.core, self.token)
+
+    def rotate_signing_key(self) -> list[SigningKeyVersion]:
+        return api.rotate_signing_key(self.core, self.token)
+
+    def import_signing_key(self, pkcs12: bytes, password: str | None) -> list[SigningKeyVersion]:
+        return api.import_signing_key(self.core, self.token, pkcs12, password)
+
+    def timestamp_authority(
+        self, url: str | None = None, root_pem: str | None = None, clear: bool = False
+    ) -> TimestampAuthority:
+        return api.timestamp_authority(self.core, self.token, url, root_pem, clear)
 
     # -- the store's own host only -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from shomei_cli.domain.records import (
     CardPrint,
     ChamberProfile,
     DocumentFile,
+    DocumentVerification,
     FeeRow,
     Identity,
     IssuedRegistration,
@@ -38,8 +39,11 @@ from shomei_cli.domain.records import (
     ReviewEntry,
     SignerImport,
     SignerView,
+    SigningKeyVersion,
     SubIdView,
+    TimestampAuthority,
     Verification,
+    VerificationKit,
     from_dict,
 )
 from shomei_cli.i18n import _
@@ -474,6 +478,38 @@ class RemoteBackend:
     def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
         body = {"name": name, "title": title, "signature": _b64(signature)}
         return self._record(ChamberProfile, "PUT", "/chamber/officer", json=body)
+
+    def verify_document(self, pdf: bytes) -> DocumentVerification:
+        response = self._request(
+            "POST", "/verifications/document", content=pdf, headers={"Content-Type": "application/pdf"}
+        )
+        return from_dict(DocumentVerification, response.json())
+
+    def verification_kit(self, chamber: str | None = None) -> VerificationKit:
+        return self._get(VerificationKit, "/verification-kit", chamber=chamber)
+
+    def signing_keys(self) -> list[SigningKeyVersion]:
+        return self._get_list(SigningKeyVersion, "/chamber/keys")
+
+    def rotate_signing_key(self) -> list[SigningKeyVersion]:
+        return [
+            from_dict(SigningKeyVersion, k) for k in self._request("POST", "/chamber/keys/rotation").json()
+        ]
+
+    def import_signing_key(self, pkcs12: bytes, password: str | None) -> list[SigningKeyVersion]:
+        body = {"pkcs12": _b64(pkcs12), "password": password}
+        return [
+            from_dict(SigningKeyVersion, k)
+            for k in self._request("POST", "/chamber/keys/import", json=body).json()
+        ]
+
+    def timestamp_authority(
+        self, url: str | None = None, root_pem: str | None = None, clear: bool = False
+    ) -> TimestampAuthority:
+        if url is None and not clear:
+            return self._get(TimestampAuthority, "/chamber/timestamp-authority")
+        body = {"url": None if clear else url, "root_pem": None if clear else root_pem}
+        return self._record(TimestampAuthority, "PUT", "/chamber/timestamp-authority", json=body)
 
     def chamber_settings(self, verification_url: str | None) -> str | None:
         if verification_url is None:

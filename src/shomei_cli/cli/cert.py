@@ -453,13 +453,52 @@ def _documents(
             yield document, target
 
 
-@app.command(help=_("Is a certificate genuine, and what does it certify? Anyone may ask: no login needed."))
+@app.command(
+    help=_(
+        "Is a certificate genuine, and what does it certify? Anyone may ask: no login needed. Either its "
+        "NUMBER and --code (asks the chamber), or a signed PDF with --pdf (checked from the file itself)."
+    )
+)
 def verify(
     ctx: typer.Context,
-    number: Annotated[str, typer.Argument(help=_("The certificate number printed on it."))],
-    code: Annotated[str, typer.Option("--code", help=_("The access code printed on it."))],
+    number: Annotated[str | None, typer.Argument(help=_("The certificate number printed on it."))] = None,
+    code: Annotated[str | None, typer.Option("--code", help=_("The access code printed on it."))] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--pdf",
+            help=_(
+                "A signed PDF the chamber issued: its signature, that nothing changed after signing, and "
+                "its root are checked from the file (exit 0 genuine, 10 modified, 11 unknown issuer, 12 "
+                "unsigned)."
+            ),
+        ),
+    ] = None,
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust",
+            help=_(
+                "A verification kit (`shomei chamber kit`: its directory or kit.json) or a root "
+                "certificate to trust; repeatable. Without it the chamber's server (or store) is asked."
+            ),
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help=_("With --pdf and --trust: do not ask the server for the status.")),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
+    if pdf is not None:
+        if number is not None or code is not None:
+            raise typer.BadParameter(_("give either NUMBER and --code, or --pdf"))
+        _verify_pdf(ctx, pdf, trust or [], offline, as_json)
+        return
+    if number is None or code is None:
+        raise typer.BadParameter(_("name the certificate NUMBER and its --code, or a signed PDF with --pdf"))
+    if trust or offline:
+        raise typer.BadParameter(_("--trust and --offline go with --pdf"))
     result = state(ctx).backend(with_token=False).verify(number, code)
     if as_json:
         output.emit_record(result)
@@ -488,6 +527,92 @@ def verify(
         raise typer.Exit(5)
 
 
+def _verify_pdf(ctx: typer.Context, pdf: Path, trust: list[Path], offline: bool, as_json: bool) -> None:
+    """The offline check of a signed PDF (documents/verify.py), and the server's status when it answers."""
+    import dataclasses
+
+    from shomei_cli.cli.files import read_input_file
+    from shomei_cli.documents import verify as checks
+    from shomei_cli.domain.errors import ShomeiError
+
+    data = read_input_file(pdf, "--pdf")
+    if offline and not trust:
+        raise typer.BadParameter(_("--offline needs a verification kit to trust: --trust KIT"))
+    if trust:
+        result = checks.check_document(data, checks.combined([checks.load_kit(path) for path in trust]))
+        if not offline and result.verdict == "genuine":
+            try:
+                online = state(ctx).backend(with_token=False).verify_document(data)
+            except ShomeiError as failure:
+                output.message(_("The online status is unknown: {reason}").format(reason=failure.message))
+            else:
+                result = dataclasses.replace(
+                    result, online_status=online.online_status, cancelled_on=online.cancelled_on
+                )
+    else:
+        result = state(ctx).backend(with_token=False).verify_document(data)
+    if as_json:
+        output.emit_record(result)
+    else:
+        _emit_document_verification(result)
+    if result.verdict == "genuine" and result.online_status == "cancelled":
+        raise typer.Exit(6)
+    if checks.EXIT_CODES[result.verdict]:
+        raise typer.Exit(checks.EXIT_CODES[result.verdict])
+
+
+def document_verdict(value: str) -> str:
+    from shomei_cli.i18n import pgettext
+
+    labels = {
+        "genuine": lambda: pgettext("signature", "genuine"),
+        "modified": lambda: pgettext("signature", "modified"),
+        "unknown_issuer": lambda: pgettext("signature", "unknown_issuer"),
+        "unsigned": lambda: pgettext("signature", "unsigned"),
+    }
+    label = labels.get(value)
+    return label() if label is not None else value
+
+
+def _emit_document_verification(result: Any) -> None:
+    data = result.data or {}
+    form = data.get("form") or {}
+    goods = "; ".join(str(g.get("description", "")) for g in form.get("goods", []) if isinstance(g, dict))
+    online = None
+    if result.online_status:
+        online = verification_status(result.online_status) + (
+            f" ({result.cancelled_on.isoformat()})" if result.cancelled_on else ""
+        )
+    pairs: list[tuple[str, object]] = [
+        (_("verdict"), document_verdict(result.verdict)),
+        (_("reason"), result.reason),
+        (_("online status"), online),
+        (_("signed by"), result.signer),
+        (_("signed at"), output.show_time(result.signed_at) if result.signed_at else None),
+        (
+            _("timestamp"),
+            f"{output.show_time(result.timestamp)} ({result.timestamp_authority})"
+            if result.timestamp
+            else None,
+        ),
+        (_("root SHA-256"), result.root_sha256),
+        (_("document"), data.get("document")),
+        (_("certificate"), data.get("certificate_number")),
+        (_("receipt"), data.get("receipt_number")),
+        (_("type"), data.get("type")),
+        (_("issued on"), data.get("issued_on")),
+        (_("chamber"), (data.get("chamber") or {}).get("name_en") or (data.get("chamber") or {}).get("name")),
+        (_("company"), data.get("company")),
+        (_("exporter"), (form.get("exporter") or {}).get("name")),
+        (_("consignee"), (form.get("consignee") or {}).get("name")),
+        (_("goods"), goods or None),
+        (_("amount"), f"¥{data['amount']:,}" if isinstance(data.get("amount"), int) else None),
+    ]
+    output.emit_fields([(k, v) for k, v in pairs if v is not None])
+    if result.data is not None:
+        output.message(_("All the signed data: --json (its schema: shomei cert schema --issued)."))
+
+
 @app.command(help=_("The company's prepaid balance."))
 def balance(ctx: typer.Context, as_json: JsonOption = False) -> None:
     amount = state(ctx).backend().balance()
@@ -497,9 +622,35 @@ def balance(ctx: typer.Context, as_json: JsonOption = False) -> None:
         print(f"¥{amount:,}")
 
 
-@app.command(help=_("The JSON Schema of an application file of TYPE (for editors and scripts)."))
-def schema(ctx: typer.Context, kind: TypeOption) -> None:
+@app.command(
+    help=_(
+        "The JSON Schema of an application file of TYPE (for editors and scripts), or with --issued of the "
+        "data signed into every issued PDF (certificate.json)."
+    )
+)
+def schema(
+    ctx: typer.Context,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            help=_("co (原産地証明書), invoice (インボイス証明) or signature (サイン証明)."),
+            autocompletion=completion.certificate_types,
+        ),
+    ] = None,
+    issued: Annotated[
+        bool, typer.Option("--issued", help=_("The schema of the data embedded in issued PDFs."))
+    ] = False,
+) -> None:
     del ctx
+    if issued == (kind is not None):
+        raise typer.BadParameter(_("give exactly one of --type and --issued"))
+    if issued:
+        from shomei_cli.documents.issued import SCHEMA
+
+        output.emit_json(SCHEMA)
+        return
     from shomei_cli.domain.application_forms import certificate_type, form_json_schema
 
+    assert kind is not None
     output.emit_json(form_json_schema(certificate_type(kind)))

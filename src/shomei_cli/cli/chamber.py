@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +21,7 @@ from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
-    from shomei_cli.domain.records import ChamberProfile
+    from shomei_cli.domain.records import ChamberProfile, SigningKeyVersion, TimestampAuthority
 
 app = new_group(_("The chamber's own work (staff): set-up, staff IDs, review, fees, top-ups, audit trail."))
 staff_app = new_group(_("Staff IDs of the chamber."))
@@ -554,3 +555,170 @@ def officer_set(
 @officer_app.command("show", help=_("The authorized officer in force."))
 def officer_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
     _emit_profile(state(ctx).backend().chamber_profile(), as_json)
+
+
+keys_app = new_group(
+    _("The key the chamber signs issued PDFs with: its versions, rotation, a public CA's key instead.")
+)
+app.add_typer(keys_app, name="keys")
+
+
+def _emit_keys(versions: list[SigningKeyVersion], as_json: bool) -> None:
+    if as_json:
+        output.emit_records(versions)
+        return
+    output.emit_table(
+        [_("version"), _("in force"), _("source"), _("subject"), _("valid until"), _("root SHA-256")],
+        [
+            (
+                v.version,
+                "*" if v.in_force else "",
+                v.source,
+                v.subject,
+                v.not_after.date().isoformat(),
+                v.root_sha256,
+            )
+            for v in versions
+        ],
+    )
+
+
+@keys_app.command("show", help=_("Every version of the signing key; the one marked * signs."))
+def keys_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_keys(state(ctx).backend().signing_keys(), as_json)
+
+
+@keys_app.command(
+    "rotate",
+    help=_("A new signing key and certificate under the chamber's root; documents signed before stay valid."),
+)
+def keys_rotate(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    versions = state(ctx).backend().rotate_signing_key()
+    if not as_json:
+        output.message(_("Signing key version {version} is in force.").format(version=versions[-1].version))
+    _emit_keys(versions, as_json)
+
+
+@keys_app.command(
+    "import",
+    help=_(
+        "Sign from now on with a key and certificate chain from a PKCS#12 file (e.g. from a public CA); the "
+        "file's password is read from standard input with --password-stdin, or asked for."
+    ),
+)
+def keys_import(
+    ctx: typer.Context,
+    pkcs12: Annotated[Path, typer.Option("--pkcs12", help=_("The PKCS#12 (.p12, .pfx) file."))],
+    password_stdin: PasswordStdinOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.files import read_input_file
+    from shomei_cli.cli.options import read_stdin_lines
+
+    data = read_input_file(pkcs12, "--pkcs12")
+    if password_stdin:
+        password = read_stdin_lines(1, ["password"])[0]
+    else:
+        password = typer.prompt(
+            _("Password of the PKCS#12 file (empty: none)"), default="", hide_input=True, show_default=False
+        )
+    versions = state(ctx).backend().import_signing_key(data, password or None)
+    if not as_json:
+        output.message(_("Signing key version {version} is in force.").format(version=versions[-1].version))
+    _emit_keys(versions, as_json)
+
+
+@app.command(
+    help=_(
+        "Export the verification kit to DIR: kit.json and the root certificates (PEM), for checking signed "
+        "PDFs without the server (`shomei cert verify --pdf FILE --trust DIR`). No login needed."
+    )
+)
+def kit(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help=_("The directory to write the kit to."))],
+    chamber: Annotated[
+        str | None, typer.Option("--chamber", help=_("The chamber's code, where the store holds several."))
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace files already there."))] = False,
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.files import check_output_dir, claim_output_file, write_atomic
+    from shomei_cli.documents.verify import KIT_FILE, kit_from_record
+    from shomei_cli.domain.records import to_dict
+
+    result = state(ctx).backend(with_token=False).verification_kit(chamber)
+    kit_from_record(result)  # every certificate matches its fingerprint before anything is written
+    directory = check_output_dir(out, "--out")
+    files: dict[str, bytes] = {
+        KIT_FILE: (json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n").encode()
+    }
+    for index, root in enumerate(result.roots, 1):
+        files[f"root-{index}.pem"] = root.pem.encode("ascii")
+    for index, root in enumerate(result.timestamp_roots, 1):
+        files[f"tsa-{index}.pem"] = root.pem.encode("ascii")
+    if not force and directory.is_dir():
+        for name in files:
+            claim_output_file(directory / name, force=False, option="--out")
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        write_atomic(directory / name, content, force=force)
+    if as_json:
+        output.emit_json(
+            {"directory": str(directory), "files": sorted(files), "roots": [r.sha256 for r in result.roots]}
+        )
+        return
+    output.message(
+        _("The verification kit of {chamber} is in {directory}.").format(
+            chamber=result.chamber_name, directory=directory
+        )
+    )
+    output.emit_table(
+        [_("root"), _("SHA-256"), _("valid until")],
+        [(r.subject, r.sha256, r.not_after.date().isoformat()) for r in result.roots],
+    )
+
+
+timestamp_app = new_group(_("The RFC 3161 timestamp authority that timestamps the chamber's signatures."))
+app.add_typer(timestamp_app, name="timestamp")
+
+
+def _emit_timestamp(result: TimestampAuthority, as_json: bool) -> None:
+    if as_json:
+        output.emit_record(result)
+        return
+    output.emit_fields(
+        [
+            (_("timestamp authority"), result.url or _("(not set)")),
+            (_("root SHA-256"), ", ".join(result.root_sha256) or None),
+        ]
+    )
+
+
+@timestamp_app.command("show", help=_("The timestamp authority in use, if any."))
+def timestamp_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_timestamp(state(ctx).backend().timestamp_authority(), as_json)
+
+
+@timestamp_app.command(
+    "set",
+    help=_(
+        "Timestamp every signature from now on by the authority at URL; ROOT is the certificate its "
+        "tokens chain to (it goes into the verification kit). Printing fails while it does not answer."
+    ),
+)
+def timestamp_set(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Option("--url", help=_("The authority's address (http or https)."))],
+    root: Annotated[Path, typer.Option("--root", help=_("The authority's root certificate (PEM)."))],
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.files import read_input_file
+
+    pem = read_input_file(root, "--root").decode("ascii", errors="replace")
+    _emit_timestamp(state(ctx).backend().timestamp_authority(url, pem), as_json)
+
+
+@timestamp_app.command("clear", help=_("Sign without timestamps from now on."))
+def timestamp_clear(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_timestamp(state(ctx).backend().timestamp_authority(clear=True), as_json)

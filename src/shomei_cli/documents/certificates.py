@@ -110,6 +110,8 @@ class CertificateData:
     application_date: datetime = datetime.min
     time_zone: str = "Asia/Tokyo"
     identity: ChamberIdentity = ChamberIdentity()
+    # SHA-256 of the chamber's root certificate the signature chains to: printed small, for offline checks
+    root_fingerprint: str = ""
 
 
 def country_name(code: str) -> str:
@@ -227,6 +229,8 @@ def _footer(pdf: Document, data: CertificateData, mark: str, sheet: str = "") ->
         f"Verify: {data.verification_url}",
         mark + (f"  ·  {sheet}" if sheet else ""),
     ]
+    if data.root_fingerprint:
+        lines.append(f"Signed PDF · chamber root SHA-256 {data.root_fingerprint}")
     fitted: list[str] = []
     for line in lines:
         fitted.extend(wrap(pdf, WIDTH - 34, line))

@@ -412,3 +412,70 @@ class ChamberProfile:
     invoice_registration_number: str | None
     seal: SealVersion | None
     officer: OfficerVersion | None
+
+
+@dataclasses.dataclass(frozen=True)
+class KitCertificate:
+    """A certificate a verifier trusts: its PEM, its SHA-256 fingerprint, subject and validity."""
+
+    subject: str
+    sha256: str
+    not_after: datetime
+    pem: str
+
+
+@dataclasses.dataclass(frozen=True)
+class VerificationKit:
+    """What anyone needs to check the chamber's signed documents without its server: the roots its signing
+    certificates chain to (every version, so documents signed before a rotation stay valid) and the roots of
+    its timestamp authority. Published by the server, exported by ``shomei chamber kit``."""
+
+    schema: str
+    chamber_code: str
+    chamber_name: str
+    roots: list[KitCertificate]
+    timestamp_roots: list[KitCertificate] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class SigningKeyVersion:
+    """A version of the chamber's signing key (``shomei chamber keys show``); the newest signs."""
+
+    version: int
+    source: str  # own (the chamber's own CA) or imported (PKCS#12 from a public CA)
+    subject: str
+    issuer: str
+    sha256: str
+    not_before: datetime
+    not_after: datetime
+    root_sha256: str
+    created_at: datetime
+    in_force: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentVerification:
+    """The check of a signed PDF: the verdict from the file alone (genuine, modified, unknown_issuer,
+    unsigned), what the signature says, the data it covers, and, when the chamber's server (or store) was
+    asked, the certificate's status there (genuine, cancelled, not_found; None: not asked)."""
+
+    verdict: str
+    reason: str
+    signer: str | None = None
+    signed_at: datetime | None = None
+    timestamp: datetime | None = None
+    timestamp_authority: str | None = None
+    root_sha256: str | None = None
+    document: str | None = None  # certificate, receipt
+    data: dict[str, typing.Any] | None = None
+    online_status: str | None = None
+    cancelled_on: date | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class TimestampAuthority:
+    """The RFC 3161 timestamp authority the chamber's signatures are timestamped by (None: none), and the
+    fingerprints of the roots its tokens chain to (in the verification kit)."""
+
+    url: str | None
+    root_sha256: list[str] = dataclasses.field(default_factory=list)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Body, Depends, FastAPI, Request, Response
+from fastapi import Body, Depends, FastAPI, File, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -33,6 +33,7 @@ from shomei_cli.domain.records import (
     AuditQuery,
     ChamberProfile,
     DocumentFile,
+    DocumentVerification,
     FeeRow,
     Identity,
     IssuedRegistration,
@@ -45,8 +46,11 @@ from shomei_cli.domain.records import (
     ReviewEntry,
     SignerImport,
     SignerView,
+    SigningKeyVersion,
     SubIdView,
+    TimestampAuthority,
     Verification,
+    VerificationKit,
     to_dict,
 )
 from shomei_cli.i18n import _
@@ -59,7 +63,7 @@ from shomei_cli.server.guards import (
     limits_storage,
     trusted_networks,
 )
-from shomei_cli.server.pages import verification_page
+from shomei_cli.server.pages import document_verification_page, verification_page
 from shomei_cli.server.paths import SegmentedPaths, SegmentRoute
 from shomei_cli.server.problems import (
     ERROR_RESPONSES,
@@ -267,6 +271,16 @@ class SealUpload(BaseModel):
     image: str = Field(description="the seal image (PNG or JPEG), base64")
 
 
+class KeyImport(BaseModel):
+    pkcs12: str = Field(description="the PKCS#12 file (key and certificate chain), base64")
+    password: str | None = Field(default=None, description="opens the file; never stored")
+
+
+class TimestampAuthorityChange(BaseModel):
+    url: str | None = Field(description="the RFC 3161 authority's address; null clears it")
+    root_pem: str | None = Field(default=None, description="the root certificate its tokens chain to (PEM)")
+
+
 class OfficerChange(BaseModel):
     name: str
     title: str
@@ -409,6 +423,8 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
             f"{API}/registrations/batch": settings.max_upload_bytes,
             f"{API}/signers": settings.max_upload_bytes,  # signature images, onboarding batches
             f"{API}/applications": settings.max_upload_bytes,  # invoices attached as PDFs
+            f"{API}/verifications/document": settings.max_upload_bytes,  # signed PDFs to check
+            "/verify/document": settings.max_upload_bytes,
         },
     )
     app.add_middleware(SegmentedPaths)
@@ -787,6 +803,84 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
                 headers={"Retry-After": str(limited.retry_after)},
             )
         return HTMLResponse(verification_page(api.verify(core, n, c), n))
+
+    @app.post(
+        f"{API}/verifications/document",
+        tags=["verification"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
+    async def verify_document(request: Request) -> DocumentVerification:
+        """Is this signed PDF genuine and unchanged, and is its certificate still valid here? The body is the
+        PDF itself. No session needed; limited per client address."""
+        verify_limiter.hit(client(request))
+        pdf = await request.body()
+        return await to_thread.run_sync(api.verify_document, core, pdf)
+
+    @app.post("/verify/document", response_class=HTMLResponse, include_in_schema=False)
+    async def verify_document_page(request: Request, pdf: Annotated[UploadFile, File()]) -> HTMLResponse:
+        """The /verify page's upload form: the same answer as the API, as a page."""
+        try:
+            verify_limiter.hit(client(request))
+        except RateLimited as limited:
+            return HTMLResponse(
+                verification_page(None, "", limited=limited.retry_after),
+                status_code=429,
+                headers={"Retry-After": str(limited.retry_after)},
+            )
+        data = await pdf.read()
+        try:
+            result = await to_thread.run_sync(api.verify_document, core, data)
+        except InvalidInput as refused:
+            return HTMLResponse(document_verification_page(None, refused.message), status_code=422)
+        return HTMLResponse(document_verification_page(result, None))
+
+    @app.get(f"{API}/verification-kit", tags=["verification"])
+    def verification_kit(chamber: str | None = None) -> VerificationKit:
+        """The chamber's verification kit: the roots its signed documents chain to (every key version) and
+        its timestamp authority's. For checks without the server: `shomei cert verify --pdf --trust`."""
+        return api.verification_kit(core, chamber)
+
+    @app.get(
+        "/verification-kit/root.pem",
+        tags=["verification"],
+        response_class=Response,
+        responses={200: {"content": {"application/x-pem-file": {}}, "description": "The roots (PEM)"}},
+    )
+    def verification_roots(chamber: str | None = None) -> Response:
+        """The chamber's root certificates as one PEM file, to add to a PDF reader's trusted certificates."""
+        kit = api.verification_kit(core, chamber)
+        return Response("".join(r.pem for r in kit.roots), media_type="application/x-pem-file")
+
+    @app.get(f"{API}/chamber/keys", tags=["chamber"])
+    def signing_keys(token: Token) -> list[SigningKeyVersion]:
+        """The versions of the chamber's signing key; the last is in force."""
+        return api.signing_keys(core, token)
+
+    @app.post(f"{API}/chamber/keys/rotation", tags=["chamber"])
+    def rotate_signing_key(token: Token) -> list[SigningKeyVersion]:
+        """A new signing key and certificate; documents signed before stay valid."""
+        return api.rotate_signing_key(core, token)
+
+    @app.post(f"{API}/chamber/keys/import", tags=["chamber"])
+    def import_signing_key(body: KeyImport, token: Token) -> list[SigningKeyVersion]:
+        """Sign from now on with a key and chain from a PKCS#12 file (e.g. a public CA's)."""
+        return api.import_signing_key(core, token, _decode(body.pkcs12, "pkcs12"), body.password)
+
+    @app.get(f"{API}/chamber/timestamp-authority", tags=["chamber"])
+    def get_timestamp_authority(token: Token) -> TimestampAuthority:
+        return api.timestamp_authority(core, token)
+
+    @app.put(f"{API}/chamber/timestamp-authority", tags=["chamber"])
+    def put_timestamp_authority(body: TimestampAuthorityChange, token: Token) -> TimestampAuthority:
+        """Set (with its root) or clear (url null) the RFC 3161 authority that timestamps signatures."""
+        if body.url is None:
+            return api.timestamp_authority(core, token, clear=True)
+        return api.timestamp_authority(core, token, body.url, body.root_pem or "")
 
     @app.get(f"{API}/fees", tags=["chamber"])
     def fees(token: Token) -> list[FeeRow]:

@@ -24,6 +24,7 @@ from shomei_cli.domain.records import (
     CardPrint,
     ChamberProfile,
     DocumentFile,
+    DocumentVerification,
     FeeRow,
     Identity,
     IssuedRegistration,
@@ -36,8 +37,11 @@ from shomei_cli.domain.records import (
     ReviewEntry,
     SignerImport,
     SignerView,
+    SigningKeyVersion,
     SubIdView,
+    TimestampAuthority,
     Verification,
+    VerificationKit,
 )
 from shomei_cli.domain.validation import unstorable
 from shomei_cli.i18n import _
@@ -46,12 +50,14 @@ from shomei_cli.services import (
     audit,
     auth,
     cards,
+    chamber_keys,
     chambers,
     identity,
     registrations,
     review,
     signers,
     subids,
+    verification,
 )
 from shomei_cli.services.audit import Actor, HiddenRecord, RefusedInState, record_refusal
 from shomei_cli.services.core import Core
@@ -525,6 +531,38 @@ def set_chamber_officer(
 ) -> ChamberProfile:
     """A new version of the authorized officer (staff)."""
     return identity.set_officer(core, _actor(core, token), name, title, signature)
+
+
+def verify_document(core: Core, pdf: bytes) -> DocumentVerification:
+    """Anyone, without a session: a signed PDF checked against the chamber's kit, with its status here."""
+    return verification.verify_document(core, pdf)
+
+
+def verification_kit(core: Core, chamber: str | None = None) -> VerificationKit:
+    """Anyone, without a session: the roots to check the chamber's signed documents offline."""
+    return chamber_keys.verification_kit(core, chamber)
+
+
+def signing_keys(core: Core, token: str | None) -> list[SigningKeyVersion]:
+    """The versions of the chamber's signing key (staff)."""
+    return chamber_keys.signing_keys(core, _actor(core, token))
+
+
+def rotate_signing_key(core: Core, token: str | None) -> list[SigningKeyVersion]:
+    return chamber_keys.rotate(core, _actor(core, token))
+
+
+def import_signing_key(
+    core: Core, token: str | None, pkcs12: bytes, password: str | None
+) -> list[SigningKeyVersion]:
+    return chamber_keys.import_pkcs12(core, _actor(core, token), pkcs12, password)
+
+
+def timestamp_authority(
+    core: Core, token: str | None, url: str | None = None, root_pem: str | None = None, clear: bool = False
+) -> TimestampAuthority:
+    """Read, set or clear the chamber's timestamp authority (staff)."""
+    return chamber_keys.timestamp_authority(core, _actor(core, token), url, root_pem, clear)
 
 
 # Every operation of this module checks its input the same way, whichever way in (in-process or a route).

@@ -49,6 +49,7 @@ from shomei_cli.services.audit import Actor, HiddenRecord, RefusedInState, recor
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.services.registrations import find_registration
+from shomei_cli.signing import issued
 from shomei_cli.store.tables import Account, Application, Chamber, Fee, Payment, Registration, Signer
 
 KIND = "application"
@@ -848,6 +849,8 @@ def print_certificates(core: Core, actor: Actor, refs: Sequence[str]) -> list[Do
         seen: set[int] = set()
         printed: list[tuple[str, int]] = []
         data = []
+        chamber = session.get_one(Chamber, actor.chamber_id)
+        root = issued.root_fingerprint(session, core, chamber, now)
         for ref in refs:
             application = _printable(session, actor, scope, ref, now)
             if application.id in seen:
@@ -864,10 +867,19 @@ def print_certificates(core: Core, actor: Actor, refs: Sequence[str]) -> list[Do
                 target=application.certificate_number,
                 details={"print": application.print_count},
             )
-            data.append(_certificate_data(session, core, application))
+            data.append(_certificate_data(session, core, application, root))
             printed.append((application.certificate_number or "", application.print_count))
-        # rendered inside the transaction, as cards are: if rendering fails, no print is recorded
-        pdfs = documents.render_certificates(data)
+        # rendered and signed inside the transaction, as cards are: if either fails, no print is recorded
+        pdfs = issued.sign_issued(
+            session,
+            core,
+            chamber,
+            [
+                issued.Issued(d.type, pdf, _issued_json(d, chamber), d.copies)
+                for d, pdf in zip(data, documents.render_certificates(data), strict=True)
+            ],
+            now,
+        )
     return [DocumentFile(name, count, pdf) for (name, count), pdf in zip(printed, pdfs, strict=True)]
 
 
@@ -932,7 +944,27 @@ def verification_base(chamber_setting: str | None, public_url: str | None) -> st
     return UNSET_VERIFICATION_URL
 
 
-def _certificate_data(session: Session, core: Core, application: Application) -> Any:
+def _issued_json(data: Any, chamber: Chamber) -> dict[str, Any]:
+    """The signed data of a certificate (documents/issued.py): every form field as applied for."""
+    import hashlib
+
+    from shomei_cli.documents.issued import instant
+
+    return {
+        "document": "certificate",
+        "certificate_number": data.certificate_number,
+        "type": data.type,
+        "issued_at": instant(data.issued_at),
+        "issued_on": calendar_day(data.issued_at, chamber.time_zone).isoformat(),
+        "registration_number": data.registration_number,
+        "company": data.exporter_default.get("name") or "",
+        "copies": data.copies,
+        "form": data.content,
+        "attachment_sha256": hashlib.sha256(data.attachment).hexdigest() if data.attachment else None,
+    }
+
+
+def _certificate_data(session: Session, core: Core, application: Application, root_fingerprint: str) -> Any:
     from shomei_cli.documents.certificates import CertificateData, ChamberIdentity
 
     chamber = session.get_one(Chamber, application.chamber_id)
@@ -965,6 +997,7 @@ def _certificate_data(session: Session, core: Core, application: Application) ->
         application_date=as_utc(application.submitted_at or application.created_at),
         time_zone=chamber.time_zone,
         identity=_identity_at(session, chamber, application.issued_at, ChamberIdentity),
+        root_fingerprint=root_fingerprint,
     )
 
 
@@ -993,7 +1026,9 @@ def receipts(core: Core, actor: Actor, refs: Sequence[str]) -> list[DocumentFile
     _check_batch(refs)
     scope = require(core, actor, Action.APPLICATION_PAY, target=refs[0] if len(refs) == 1 else None)
     data = []
+    now = core.clock.now()
     with core.write() as session:
+        chamber = session.get_one(Chamber, actor.chamber_id)
         seen: set[int] = set()
         for ref in refs:
             application = _find(session, actor, scope, ref, Action.APPLICATION_PAY)
@@ -1010,8 +1045,17 @@ def receipts(core: Core, actor: Actor, refs: Sequence[str]) -> list[DocumentFile
                 details={"reference": application.reference},
             )
             data.append(receipt_data)
-        # rendered inside the transaction, as certificates are: if rendering fails, no print is recorded
-        pdfs = documents.render_receipts(data)
+        # rendered and signed inside the transaction, as certificates are: if either fails, none is recorded
+        pdfs = issued.sign_issued(
+            session,
+            core,
+            chamber,
+            [
+                issued.Issued("receipt", pdf, _receipt_json(d))
+                for d, pdf in zip(data, documents.render_receipts(data), strict=True)
+            ],
+            now,
+        )
     return [DocumentFile(d.receipt_number, 1, pdf) for d, pdf in zip(data, pdfs, strict=True)]
 
 
@@ -1056,6 +1100,25 @@ def _receipt_data(session: Session, actor: Actor, application: Application) -> A
         ),
         seal_png=_identity_at(session, chamber, payment.paid_at, ChamberIdentity).seal_png,
     )
+
+
+def _receipt_json(data: Any) -> dict[str, Any]:
+    """The signed data of a receipt (documents/issued.py)."""
+    from shomei_cli.documents.issued import instant
+
+    return {
+        "document": "receipt",
+        "receipt_number": data.receipt_number,
+        "certificate_number": data.certificate_number,
+        "registration_number": data.registration_number,
+        "company": data.company_name,
+        "amount": data.amount,
+        "currency": "JPY",
+        "tax_rate": data.tax_rate,
+        "method": data.method,
+        "paid_at": instant(data.paid_at),
+        "invoice_registration_number": data.invoice_registration_number,
+    }
 
 
 # -- verification ------------------------------------------------------------------------------------

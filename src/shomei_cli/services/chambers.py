@@ -20,6 +20,7 @@ from shomei_cli.i18n import _
 from shomei_cli.services.audit import Actor, record, require
 from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
+from shomei_cli.signing import keystore
 from shomei_cli.store.tables import Account, Chamber
 
 CHAMBER_CODE = re.compile(r"\d{4}")
@@ -67,6 +68,8 @@ def init_chamber(
         staff = _new_account(
             session, chamber.id, Role.STAFF, staff_name.strip(), None, password_hash, now, None
         )
+        # the chamber's own CA, to sign what it issues (``chamber keys`` imports a public CA's instead)
+        keystore.create_own(session, core, chamber, now)
         record(
             session,
             core,

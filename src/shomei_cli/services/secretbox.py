@@ -7,11 +7,20 @@ from cryptography.fernet import Fernet, InvalidToken
 from shomei_cli.domain.errors import Conflict
 from shomei_cli.i18n import _
 
+_PROCESS_KEY: list[bytes] = []
+
+
+def _process_key() -> bytes:
+    if not _PROCESS_KEY:
+        _PROCESS_KEY.append(Fernet.generate_key())
+    return _PROCESS_KEY[0]
+
 
 class SecretBox:
     def __init__(self, key: bytes | None = None) -> None:
-        # no key given: an ephemeral one, good for this process only (tests, in-memory stores)
-        self._key = key or Fernet.generate_key()
+        # no key given: an ephemeral one, the same for every store this process opens (tests, in-memory
+        # stores), good for this process only
+        self._key = key or _process_key()
         self._fernet = Fernet(self._key)
 
     def keyed_hash(self, purpose: str, text: str) -> str:

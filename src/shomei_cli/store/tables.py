@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -33,6 +33,9 @@ class Chamber(SQLModel, table=True):
     address_en: str | None = Field(default=None, max_length=300)
     place: str | None = Field(default=None, max_length=100)
     invoice_registration_number: str | None = Field(default=None, max_length=14)
+    # an RFC 3161 timestamp authority for issued documents' signatures, and the root its tokens chain to
+    tsa_url: str | None = Field(default=None, max_length=300)
+    tsa_root_pem: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _instant()
 
 
@@ -62,6 +65,28 @@ class ChamberOfficer(SQLModel, table=True):
     signature_png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     set_at: datetime = _instant()
     set_by_account_id: int = Field(foreign_key="accounts.id")
+
+
+class ChamberKey(SQLModel, table=True):
+    """One version of the key the chamber signs issued documents with, and its certificate chain. Never
+    changed or deleted: the newest signs; every version's root stays in the verification kit, so documents
+    signed before a rotation stay valid. Private keys are sealed with the store's secret key."""
+
+    __tablename__ = "chamber_keys"
+    __table_args__ = (UniqueConstraint("chamber_id", "version", name="uq_chamber_keys_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    version: int
+    source: str = Field(max_length=16)  # own (the chamber's own CA) or imported (PKCS#12)
+    certificate_der: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # the issuers' certificates, nearest first, the root last (PEM)
+    chain_pem: str = Field(sa_column=Column(Text, nullable=False))
+    key_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # the own CA's root key, to issue the next signing certificate under the same root
+    root_key_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = _instant()
+    created_by_account_id: int | None = Field(default=None, foreign_key="accounts.id")
 
 
 class Account(SQLModel, table=True):
