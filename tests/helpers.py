@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from shomei_cli.services import auth
 from shomei_cli.services.audit import Actor
@@ -53,3 +54,8 @@ class StoreFactory:
         created = chambers.add_staff(self.core, first, name)
         activate(self.core, "1301", created.login_id, created.initial_password)
         return created.login_id
+
+
+def unsigned(session: Any, core: Any, chamber: Any, documents: Any, now: Any) -> list[bytes]:
+    """Stands in for ``signing.issued.sign_issued`` where documents are stubs (not PDFs to sign)."""
+    return [document.pdf for document in documents]

@@ -36,8 +36,9 @@ def _activate(core: Core, login_id: str, initial: str) -> auth.Actor:
     return auth.authenticate(core, auth.login(core, "1301", login_id, PASSWORD).token)
 
 
-def _issue_certificate(url: str, key: bytes) -> tuple[str, str]:
-    """A company, an approved signer and one issued certificate of origin; its number and access code."""
+def _issue_certificate(url: str, key: bytes, pdf_path: Path) -> tuple[str, str]:
+    """A company, an approved signer and one issued certificate of origin; its number and access code. Its
+    signed PDF is printed to ``pdf_path``."""
     core = Core.open(url, secret_key=key)
     created = chambers.init_chamber(core, "1301", "東京商工会議所", "Tokyo Chamber of Commerce and Industry")
     staff = _activate(core, "S00001", created.staff.initial_password)
@@ -62,6 +63,7 @@ def _issue_certificate(url: str, key: bytes) -> tuple[str, str]:
     review.decide(core, staff, reference, "approve", None)
     applications.topup(core, staff, "1301000001", 10_000)
     paid = applications.pay(core, signer, reference, "prepaid", None)
+    pdf_path.write_bytes(applications.print_certificate(core, signer, reference).pdf)
     core.close()
     return paid.certificate_number, paid.access_code
 
@@ -76,7 +78,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 
     key = Fernet.generate_key()
     url = f"sqlite:///{tmp_path / 'verify.db'}"
-    number, code = _issue_certificate(url, key)
+    number, code = _issue_certificate(url, key, tmp_path / "certificate.pdf")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -155,8 +157,56 @@ def test_the_page_shows_genuine_wrong_code_and_unknown_in_a_real_browser(
         page.goto(f"{base}/verify")
         page.fill("input[name=n]", number)
         page.fill("input[name=c]", code)
-        page.click("button")
+        page.click("text=確認 Verify")
         page.wait_for_load_state()
         assert "This certificate is genuine." in page.inner_text("body")
         browser.close()
     assert (tmp_path / "genuine.png").stat().st_size > 5000
+
+
+def test_the_page_checks_an_uploaded_signed_pdf_in_a_real_browser(
+    server: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """The same answer as `shomei cert verify --pdf`: genuine for the printed file, modified for a copy with
+    a drawing added after signing, unsigned for a PDF without a signature."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.signing_pki import append_after_signing
+
+    base, number, _code = server
+    printed = tmp_path / "certificate.pdf"
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(append_after_signing(printed.read_bytes()))
+    card = tmp_path / "unsigned.pdf"
+    from fpdf import FPDF
+
+    blank = FPDF()
+    blank.add_page()
+    card.write_bytes(bytes(blank.output()))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+
+        def upload(path: Path) -> str:
+            page.goto(f"{base}/verify")
+            page.set_input_files("input[name=pdf]", str(path))
+            page.click("text=PDFを確認 Check the PDF")
+            page.wait_for_load_state()
+            return page.inner_text("#verdict")
+
+        genuine = "この文書は商工会議所が署名したもので、署名後に変更されていません。"
+        assert upload(printed) == f"{genuine}\nSigned by the chamber and unchanged since."
+        body = page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "upload-genuine.png"), full_page=True)
+        for expected in (number, "有効 Valid", "Tokyo Chamber of Commerce and Industry Document Signing 1"):
+            assert expected in body
+        assert (
+            upload(changed)
+            == "この文書は署名後に変更されています。\nThis document was changed after it was signed."
+        )
+        assert number not in page.inner_text("body")
+        assert (
+            upload(card) == "この文書には電子署名がありません。\nThis document carries no digital signature."
+        )
+        browser.close()
+    assert (tmp_path / "upload-genuine.png").stat().st_size > 5000

@@ -89,10 +89,13 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def build_company(database_url: str, clock: FixedClock) -> None:
     """Chamber 1301 and 日商テスト商事 made through the services, every ID's password TEST_PASSWORD."""
+    from shomei_cli import config, keys
     from shomei_cli.services import auth, chambers, registrations, review, signers, subids
     from shomei_cli.services.core import Core
 
-    core = Core.open(database_url, clock=clock, hashing=PasswordHashing(FAST_HASHING))
+    # the key the CLI opens the store with: the chamber's signing key is sealed under it
+    key = keys.configured_key(config.paths().config_dir / keys.KEY_FILE_NAME)
+    core = Core.open(database_url, clock=clock, hashing=PasswordHashing(FAST_HASHING), secret_key=key)
 
     def activate(login_id: str, password: str) -> Any:
         token = auth.login(core, "1301", login_id, password).token

@@ -49,7 +49,7 @@ from shomei_cli.domain.records import (
     SubIdView,
 )
 from tests.contract.conftest import CHAMBER_CODE, NOW, MakeBackend
-from tests.helpers import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD, unsigned
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 REGISTRATIONS_CSV = (EXAMPLES / "registrations.csv").read_bytes()
@@ -492,6 +492,7 @@ def stub_documents() -> Iterator[None]:
             "shomei_cli.documents.certificates.render_receipts",
             lambda receipts: [stub_document(data.receipt_number) for data in receipts],
         ),
+        patch("shomei_cli.signing.issued.sign_issued", unsigned),
     ):
         yield
 

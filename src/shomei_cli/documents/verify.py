@@ -152,6 +152,7 @@ def check_document(pdf: bytes, kit: TrustKit) -> DocumentVerification:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -178,6 +179,10 @@ def check_document(pdf: bytes, kit: TrustKit) -> DocumentVerification:
             ),
             ts_validation_context=ValidationContext(
                 trust_roots=_asn1(kit.timestamp_roots), allow_fetching=False, revocation_mode="soft-fail"
+            ),
+            # a document signing certificate asserts non-repudiation, digital signature, or both
+            key_usage_settings=KeyUsageConstraints(
+                key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
             ),
         )
     except (SignatureValidationError, PdfReadError, ValueError, KeyError, TypeError) as failure:

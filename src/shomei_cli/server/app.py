@@ -804,25 +804,18 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
             )
         return HTMLResponse(verification_page(api.verify(core, n, c), n))
 
-    @app.post(
-        f"{API}/verifications/document",
-        tags=["verification"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        },
-    )
-    async def verify_document(request: Request) -> DocumentVerification:
-        """Is this signed PDF genuine and unchanged, and is its certificate still valid here? The body is the
-        PDF itself. No session needed; limited per client address."""
+    @app.post(f"{API}/verifications/document", tags=["verification"])
+    def verify_document(
+        pdf: Annotated[bytes, Body(media_type="application/pdf", description="The signed PDF itself.")],
+        request: Request,
+    ) -> DocumentVerification:
+        """Is this signed PDF genuine and unchanged, and is its certificate still valid here? No session
+        needed; limited per client address."""
         verify_limiter.hit(client(request))
-        pdf = await request.body()
-        return await to_thread.run_sync(api.verify_document, core, pdf)
+        return api.verify_document(core, pdf)
 
     @app.post("/verify/document", response_class=HTMLResponse, include_in_schema=False)
-    async def verify_document_page(request: Request, pdf: Annotated[UploadFile, File()]) -> HTMLResponse:
+    def verify_document_page(request: Request, pdf: Annotated[UploadFile, File()]) -> HTMLResponse:
         """The /verify page's upload form: the same answer as the API, as a page."""
         try:
             verify_limiter.hit(client(request))
@@ -832,9 +825,9 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
                 status_code=429,
                 headers={"Retry-After": str(limited.retry_after)},
             )
-        data = await pdf.read()
+        data = pdf.file.read()
         try:
-            result = await to_thread.run_sync(api.verify_document, core, data)
+            result = api.verify_document(core, data)
         except InvalidInput as refused:
             return HTMLResponse(document_verification_page(None, refused.message), status_code=422)
         return HTMLResponse(document_verification_page(result, None))

@@ -10,7 +10,9 @@ from shomei_cli.domain.records import DocumentVerification, Verification
 STYLE = """
 body{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;margin:0;padding:1rem;max-width:36rem;
 margin:auto;color:#111;line-height:1.5}h1{font-size:1.25rem}.ok{color:#0a6b2d}.ng{color:#9b1c1c}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#555}form{margin-top:1.5rem}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{color:#555}
+dd{margin:0;overflow-wrap:anywhere}
+form{margin-top:1.5rem}
 input{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box;margin:.2rem 0 .6rem}
 button{font-size:1rem;padding:.5rem 1rem}
 """

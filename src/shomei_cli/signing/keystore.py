@@ -14,7 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import Session, col, select
 
 from shomei_cli.domain.clock import as_utc
+from shomei_cli.domain.errors import Conflict
 from shomei_cli.domain.records import KitCertificate, SigningKeyVersion, VerificationKit
+from shomei_cli.i18n import _
 from shomei_cli.services.core import Core
 from shomei_cli.signing import pki
 from shomei_cli.store.tables import Chamber, ChamberKey
@@ -92,7 +94,7 @@ def rotate(session: Session, core: Core, chamber: Chamber, now: datetime, accoun
     """A new signing key: under the same own root while there is one, else (after an import) a new own CA."""
     latest = ensure(session, core, chamber, now)
     if latest.source == "own" and latest.root_key_sealed is not None:
-        root_key = pki.load_key(core.secrets.open(latest.root_key_sealed))
+        root_key = pki.load_key(_unsealed(core, latest.root_key_sealed))
         assert isinstance(root_key, ec.EllipticCurvePrivateKey)
         root = _chain(latest)[-1]
         if as_utc(root.not_valid_after_utc) > now:
@@ -111,9 +113,22 @@ def _chain(row: ChamberKey) -> list[x509.Certificate]:
     return x509.load_pem_x509_certificates(row.chain_pem.encode("ascii"))
 
 
+def _unsealed(core: Core, sealed: bytes) -> str:
+    try:
+        return core.secrets.open(sealed)
+    except Conflict:
+        raise Conflict(
+            _(
+                "The chamber's signing key cannot be decrypted with this key (the store was moved, or "
+                "SHOMEI_SECRET_KEY differs): use the store's key, or import a signing key "
+                "(`shomei chamber keys import`)."
+            )
+        ) from None
+
+
 def signing_identity(core: Core, row: ChamberKey) -> pki.Identity:
     return pki.Identity(
-        pki.load_key(core.secrets.open(row.key_sealed)),
+        pki.load_key(_unsealed(core, row.key_sealed)),
         x509.load_der_x509_certificate(row.certificate_der),
         tuple(_chain(row)),
     )

@@ -181,6 +181,12 @@ def from_pkcs12(data: bytes, password: bytes | None, now: datetime) -> Identity:
                 start=certificate.not_valid_before_utc.date(), end=certificate.not_valid_after_utc.date()
             ),
         )
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is not None and not (usage.digital_signature or usage.content_commitment):
+        raise InvalidInput.single("pkcs12", _("the certificate is not for signing (key usage)"))
     chain = _ordered_chain(certificate, list(others))
     if not chain or chain[-1].issuer != chain[-1].subject:
         raise InvalidInput.single(

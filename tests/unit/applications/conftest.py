@@ -35,7 +35,7 @@ from shomei_cli.store.engine import make_engine
 from shomei_cli.store.schema import ensure_ready
 from shomei_cli.store.tables import Application, AuditEvent, Counter, Payment, Registration, ReviewItem
 from tests.conftest import POSTGRES_ENV
-from tests.helpers import TEST_PASSWORD, activate
+from tests.helpers import TEST_PASSWORD, activate, unsigned
 from tests.hostile_pdfs import plain_invoice
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -117,6 +117,7 @@ def quick_documents(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
         monkeypatch.setattr(
             "shomei_cli.documents.certificates.render_receipts", lambda items: [STUB_RECEIPT for _ in items]
         )
+        monkeypatch.setattr("shomei_cli.signing.issued.sign_issued", unsigned)
 
 
 @pytest.fixture

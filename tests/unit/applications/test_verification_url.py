@@ -13,6 +13,7 @@ from shomei_cli.server.app import create_app
 from shomei_cli.server.settings import ServerSettings
 from shomei_cli.services import api
 from shomei_cli.services.applications import UNSET_VERIFICATION_URL, verification_base
+from tests.helpers import unsigned
 from tests.unit.applications.conftest import SQLITE_ONLY, World
 
 
@@ -43,6 +44,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         return [b"%PDF-stub certificate" for _ in certificates]
 
     monkeypatch.setattr("shomei_cli.documents.certificates.render_certificates", draw)
+    monkeypatch.setattr("shomei_cli.signing.issued.sign_issued", unsigned)
     return seen
 
 

@@ -234,7 +234,9 @@ def test_the_stored_secret_is_encrypted_with_a_key_outside_the_database(
         details = [e.details for e in session.exec(select(AuditEvent))]
     assert password not in repr(details)
     # another process with another key reads the same row, and cannot open it
-    other = Core.open(database_url, clock=clock, hashing=core.hashing)
+    from cryptography.fernet import Fernet
+
+    other = Core.open(database_url, clock=clock, hashing=core.hashing, secret_key=Fernet.generate_key())
     try:
         with pytest.raises(Conflict, match="cannot be decrypted with this key"):
             print_card(other, staff, "1301000001")
