@@ -66,8 +66,8 @@ def document_data(core: Any, signer: Any, refs: list[str]) -> tuple[list[Any], l
         found = [
             services._find(session, signer, scope, ref, services.Action.CERTIFICATE_PRINT) for ref in refs
         ]
-        certificates = [services._certificate_data(session, core, a) for a in found]
-        receipts = [services._receipt_data(session, a) for a in found]
+        certificates = [services._certificate_data(session, core, a, "") for a in found]
+        receipts = [services._receipt_data(session, signer, a) for a in found]
     return certificates, receipts
 
 
