@@ -635,8 +635,13 @@ def _stamp(pdf: Document, data: CertificateData, mark: str, width: float, height
     )
     pdf.set_font_size(6.5)
     lines = [f"Certificate No. {data.certificate_number}  Access code {data.access_code}"]
-    lines += wrap(pdf, box.w - 2 * PAD - qr - 2, f"Verify: {data.verification_url}")
-    _set_lines(pdf, box.x + PAD, box.y + 59.5, box.w - 2 * PAD - qr - 2, lines[:3], 3.0)
+    width = box.w - 2 * PAD - qr - 2
+    lines = (lines + wrap(pdf, width, f"Verify: {data.verification_url}"))[:3]
+    _set_lines(pdf, box.x + PAD, box.y + 59.5, width, lines, 3.0)
+    if data.root_fingerprint:
+        pdf.set_font_size(5)
+        root = wrap(pdf, width, f"Signed PDF · chamber root SHA-256 {data.root_fingerprint}")
+        _set_lines(pdf, box.x + PAD, box.y + 59.5 + 3.0 * len(lines), width, root[:2], 2.3)
 
 
 def _certified_invoice(data: CertificateData) -> bytes:

@@ -85,6 +85,9 @@ def test_a_certified_invoice_is_signed_on_the_originals_last_page(world: World) 
     assert page == pages // (copies + 1) - 1
     box = PdfReader(io.BytesIO(pdf)).pages[page].mediabox
     assert rect == [round(v, 2) for v in signature_field("invoice", float(box.width), float(box.height))]
+    root = api.verification_kit(world.core).roots[0].sha256
+    text = PdfReader(io.BytesIO(pdf)).pages[page].extract_text().replace("\n", " ")
+    assert f"chamber root SHA-256 {root}" in text
 
 
 def test_the_receipt_is_signed_invisibly_with_its_data(world: World) -> None:
