@@ -29,6 +29,7 @@ from shomei_cli.domain.records import (
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
+    ReviewDossier,
     ReviewEntry,
     SignerImport,
     SignerView,
@@ -87,8 +88,18 @@ class Backend(Protocol):
         """The audit trail within the caller's reach, newest first."""
         ...
 
-    def list_reviews(self, kind: str | None, status: str | None) -> list[ReviewEntry]:
-        """The chamber's review queue (staff)."""
+    def list_reviews(
+        self,
+        kind: str | None,
+        status: str | None,
+        company: str | None = None,
+        older_than_hours: int | None = None,
+    ) -> list[ReviewEntry]:
+        """The chamber's review queue (staff): by kind, status, company, and age."""
+        ...
+
+    def show_review(self, reference: str) -> ReviewDossier:
+        """Everything one decision rests on: particulars, files, changes since a return (staff)."""
         ...
 
     def decide_review(self, reference: str, decision: str, reason: str | None) -> ReviewEntry:

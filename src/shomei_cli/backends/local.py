@@ -28,6 +28,7 @@ from shomei_cli.domain.records import (
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
+    ReviewDossier,
     ReviewEntry,
     SignerImport,
     SignerView,
@@ -115,8 +116,17 @@ class LocalBackend:
     def audit(self, query: AuditQuery) -> list[AuditEntry]:
         return api.list_audit(self.core, self.token, query)
 
-    def list_reviews(self, kind: str | None, status: str | None) -> list[ReviewEntry]:
-        return api.list_reviews(self.core, self.token, kind, status)
+    def list_reviews(
+        self,
+        kind: str | None,
+        status: str | None,
+        company: str | None = None,
+        older_than_hours: int | None = None,
+    ) -> list[ReviewEntry]:
+        return api.list_reviews(self.core, self.token, kind, status, company, older_than_hours)
+
+    def show_review(self, reference: str) -> ReviewDossier:
+        return api.show_review(self.core, self.token, reference)
 
     def decide_review(self, reference: str, decision: str, reason: str | None) -> ReviewEntry:
         return api.decide_review(self.core, self.token, reference, decision, reason)

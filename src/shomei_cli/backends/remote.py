@@ -36,6 +36,7 @@ from shomei_cli.domain.records import (
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
+    ReviewDossier,
     ReviewEntry,
     SignerImport,
     SignerView,
@@ -204,8 +205,24 @@ class RemoteBackend:
             limit=query.limit,
         )
 
-    def list_reviews(self, kind: str | None, status: str | None) -> list[ReviewEntry]:
-        return self._get_list(ReviewEntry, "/reviews", kind=kind, status=status)
+    def list_reviews(
+        self,
+        kind: str | None,
+        status: str | None,
+        company: str | None = None,
+        older_than_hours: int | None = None,
+    ) -> list[ReviewEntry]:
+        return self._get_list(
+            ReviewEntry,
+            "/reviews",
+            kind=kind,
+            status=status,
+            company=company,
+            older_than_hours=older_than_hours,
+        )
+
+    def show_review(self, reference: str) -> ReviewDossier:
+        return self._get(ReviewDossier, f"/reviews/{_segment(reference)}")
 
     def decide_review(self, reference: str, decision: str, reason: str | None) -> ReviewEntry:
         body = {"decision": decision, "reason": reason}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -212,9 +212,18 @@ def review_list(
             autocompletion=completion.review_statuses,
         ),
     ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", help=_("Only this company's items (its registration number)."))
+    ] = None,
+    older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than", metavar="HOURS", help=_("Only items submitted at least HOURS hours ago.")
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    items = state(ctx).backend().list_reviews(kind, status)
+    items = state(ctx).backend().list_reviews(kind, status, company, older_than)
     if as_json:
         output.emit_records(items)
         return
@@ -227,6 +236,7 @@ def review_list(
             _("company"),
             _("request"),
             _("submitted"),
+            _("waited"),
         ],
         [
             (
@@ -237,10 +247,126 @@ def review_list(
                 i.company_name,
                 i.summary,
                 output.show_time(i.submitted_at),
+                waited(i.waited_seconds),
             )
             for i in items
         ],
     )
+
+
+def waited(seconds: int) -> str:
+    """A wait as people say it: 45 min, 5 h 10 min, 3 d 4 h."""
+    minutes = seconds // 60
+    if minutes < 60:
+        return _("{minutes} min").format(minutes=minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    days, hours = divmod(hours, 24)
+    return _("{days} d {hours} h").format(days=days, hours=hours)
+
+
+@review_app.command(
+    "show",
+    help=_(
+        "Everything a decision rests on: the particulars, the files (a signature as it will be printed, the "
+        "form and its attachments, a SPECIMEN preview of the certificate) written to DIR, and after a "
+        "return what changed since."
+    ),
+)
+def review_show(
+    ctx: typer.Context,
+    reference: ReferenceArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help=_("Where to write the files (default: ./review-REFERENCE).")),
+    ] = None,
+    open_files: Annotated[
+        bool, typer.Option("--open", help=_("Open the files with the system's viewer."))
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    from shomei_cli.cli.files import check_output_dir, write_atomic
+    from shomei_cli.domain.records import to_dict
+
+    dossier = state(ctx).backend().show_review(reference)
+    item = dossier.entry
+    directory = check_output_dir(out or Path(f"review-{_safe_name(item.reference)}"), "--out")
+    written: list[tuple[Any, Path]] = []
+    if dossier.files:
+        directory.mkdir(parents=True, exist_ok=True)
+        for file in dossier.files:
+            target = directory / file.name
+            write_atomic(target, file.content, force=True)  # the dossier's own directory: always current
+            written.append((file, target))
+    if as_json:
+        output.emit_json(
+            {
+                "entry": to_dict(item),
+                "particulars": dossier.particulars,
+                "returned_reason": dossier.returned_reason,
+                "returned_at": dossier.returned_at.isoformat() if dossier.returned_at else None,
+                "changes": [to_dict(c) for c in dossier.changes],
+                "files": [
+                    {
+                        "name": f.name,
+                        "path": str(path),
+                        "media_type": f.media_type,
+                        "size": f.size,
+                        "sha256": f.sha256,
+                        "description": f.description,
+                    }
+                    for f, path in written
+                ],
+            }
+        )
+    else:
+        output.emit_fields(
+            [
+                (_("reference"), item.reference),
+                (_("kind"), item.kind),
+                (_("status"), item.status),
+                (_("company"), f"{item.registration_number} {item.company_name}"),
+                (_("request"), item.summary),
+                (_("submitted"), f"{output.show_time(item.submitted_at)} ({item.submitted_by or '-'})"),
+                (_("waited"), waited(item.waited_seconds)),
+                *[(name, _shown(value)) for name, value in dossier.particulars.items()],
+            ]
+        )
+        if dossier.returned_reason is not None:
+            output.message(
+                _("Returned {when}: {reason}").format(
+                    when=output.show_time(dossier.returned_at), reason=dossier.returned_reason
+                )
+            )
+            print()
+            if dossier.changes:
+                output.emit_table(
+                    [_("changed since the return"), _("before"), _("now")],
+                    [(c.field, _shown(c.before), _shown(c.after)) for c in dossier.changes],
+                )
+            else:
+                output.message(_("Nothing changed since the return."))
+        if written:
+            print()
+            output.emit_table(
+                [_("file"), _("bytes"), _("SHA-256"), _("what")],
+                [(str(path), f.size, f.sha256, f.description) for f, path in written],
+            )
+    if open_files:
+        for _file, path in written:
+            typer.launch(str(path))
+
+
+def _shown(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+def _safe_name(reference: str) -> str:
+    """A reference as a directory name: letters, digits, '-' and '_' only."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_-]", "_", reference)[:40] or "item"
 
 
 def _decide(ctx: typer.Context, reference: str, decision: str, reason: str | None, as_json: bool) -> None:

@@ -10,6 +10,7 @@ next sheet, never drawn over an edge.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -220,15 +221,23 @@ def _sheet_label(sheet: int, sheets: int) -> str:
     return f"Sheet {sheet} of {sheets}  ({sheets}枚中{sheet}枚目)"
 
 
+SPECIMEN_NOTE = "見本 SPECIMEN: for the chamber's review only; not a certificate (no number, no access code)"
+
+
 def _footer(pdf: Document, data: CertificateData, mark: str, sheet: str = "") -> None:
-    pdf.image(io.BytesIO(_qr_png(data.verification_url)), x=LEFT + WIDTH - 30, y=FOOTER_TOP + 2, w=30, h=30)
     pdf.set_font_size(8)
-    lines = [
-        f"Certificate No. {data.certificate_number}",
-        f"Access code {data.access_code}",
-        f"Verify: {data.verification_url}",
-        mark + (f"  ·  {sheet}" if sheet else ""),
-    ]
+    if not data.certificate_number:  # a specimen: nothing on it could ever verify
+        lines = [SPECIMEN_NOTE, mark + (f"  ·  {sheet}" if sheet else "")]
+    else:
+        pdf.image(
+            io.BytesIO(_qr_png(data.verification_url)), x=LEFT + WIDTH - 30, y=FOOTER_TOP + 2, w=30, h=30
+        )
+        lines = [
+            f"Certificate No. {data.certificate_number}",
+            f"Access code {data.access_code}",
+            f"Verify: {data.verification_url}",
+            mark + (f"  ·  {sheet}" if sheet else ""),
+        ]
     if data.root_fingerprint:
         lines.append(f"Signed PDF · chamber root SHA-256 {data.root_fingerprint}")
     fitted: list[str] = []
@@ -626,17 +635,20 @@ def _stamp(pdf: Document, data: CertificateData, mark: str, width: float, height
         _invoice_signature_area(box),
     )
     qr = 14.0
-    pdf.image(
-        io.BytesIO(_qr_png(data.verification_url)),
-        x=box.x + box.w - PAD - qr,
-        y=box.y + box.h - qr - 0.8,
-        w=qr,
-        h=qr,
-    )
     pdf.set_font_size(6.5)
-    lines = [f"Certificate No. {data.certificate_number}  Access code {data.access_code}"]
     width = box.w - 2 * PAD - qr - 2
-    lines = (lines + wrap(pdf, width, f"Verify: {data.verification_url}"))[:3]
+    if not data.certificate_number:  # a specimen: no number, no code, no QR code
+        lines = wrap(pdf, width, SPECIMEN_NOTE)[:3]
+    else:
+        pdf.image(
+            io.BytesIO(_qr_png(data.verification_url)),
+            x=box.x + box.w - PAD - qr,
+            y=box.y + box.h - qr - 0.8,
+            w=qr,
+            h=qr,
+        )
+        lines = [f"Certificate No. {data.certificate_number}  Access code {data.access_code}"]
+        lines = (lines + wrap(pdf, width, f"Verify: {data.verification_url}"))[:3]
     _set_lines(pdf, box.x + PAD, box.y + 59.5, width, lines, 3.0)
     if data.root_fingerprint:
         pdf.set_font_size(5)
@@ -660,6 +672,33 @@ def _certified_invoice(data: CertificateData) -> bytes:
             if index == last:
                 added.merge_page(stamp)
     writer.add_metadata({"/Title": f"Certified invoice {data.certificate_number}", "/Creator": "shomei"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def render_specimen(data: CertificateData) -> bytes:
+    """The certificate as it would be issued, for the chamber's review: drawn by the same code, without a
+    certificate number, access code or QR code, and marked 見本 / SPECIMEN across every page."""
+    from pypdf import PdfReader, PdfWriter
+
+    assert not data.certificate_number and not data.access_code and not data.verification_url
+    drawn = PdfReader(io.BytesIO(render_certificate(data)))
+    marks = Document("specimen", data.issued_at)
+    boxes = [(float(page.mediabox.width) / PT, float(page.mediabox.height) / PT) for page in drawn.pages]
+    for width, height in boxes:
+        marks.add_page(format=(width, height))
+        marks.set_text_color(200, 30, 30)
+        with marks.local_context(fill_opacity=0.25, text_color=(200, 30, 30)):
+            marks.set_font_size(min(width, height) / 4.2)
+            with marks.rotation(angle=math.degrees(math.atan2(height, width)), x=width / 2, y=height / 2):
+                text = "見本 SPECIMEN"
+                marks.text(width / 2 - marks.get_string_width(text) / 2, height / 2 + 8, text)
+    overlays = PdfReader(io.BytesIO(marks.bytes())).pages
+    writer = PdfWriter()
+    for page, overlay in zip(drawn.pages, overlays, strict=True):
+        writer.add_page(page).merge_page(overlay)
+    writer.add_metadata({"/Title": "SPECIMEN: not a certificate", "/Creator": "shomei"})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

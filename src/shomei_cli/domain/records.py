@@ -240,6 +240,8 @@ class ReviewEntry:
     submitted_by: str | None
     decided_at: datetime | None
     decided_by: str | None
+    # how long it has waited for a decision (pending), or waited until it was decided, in whole seconds
+    waited_seconds: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -479,3 +481,37 @@ class TimestampAuthority:
 
     url: str | None
     root_sha256: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class DossierFile:
+    """A file a review decision rests on, byte for byte as stored (or, for a preview, as drawn)."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    description: str
+    content: bytes = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldChange:
+    """One field that differs from what the reviewer returned (None: absent on that side)."""
+
+    field: str
+    before: typing.Any
+    after: typing.Any
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewDossier:
+    """Everything a review decision rests on (``shomei chamber review show``): the item, its particulars as
+    submitted, its files, and after a return, the return's reason and what changed since."""
+
+    entry: ReviewEntry
+    particulars: dict[str, typing.Any]
+    files: list[DossierFile]
+    returned_reason: str | None = None
+    returned_at: datetime | None = None
+    changes: list[FieldChange] = dataclasses.field(default_factory=list)

@@ -35,6 +35,7 @@ from shomei_cli.domain.records import (
     DocumentFile,
     DocumentVerification,
     FeeRow,
+    FieldChange,
     Identity,
     IssuedRegistration,
     LoginResult,
@@ -203,6 +204,26 @@ class DocumentBody(BaseModel):
     name: str
     print_count: int
     pdf: str
+
+
+class DossierFileBody(BaseModel):
+    """A file a review decision rests on; ``content`` is its bytes in base64."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    description: str
+    content: str
+
+
+class ReviewDossierBody(BaseModel):
+    entry: ReviewEntry
+    particulars: dict[str, Any]
+    files: list[DossierFileBody]
+    returned_reason: str | None
+    returned_at: datetime | None
+    changes: list[FieldChange]
 
 
 class PasswordChoice(BaseModel):
@@ -524,9 +545,22 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         return api.list_audit(core, token, AuditQuery(actor, action, since, limit))
 
     @app.get(f"{API}/reviews", tags=["review"])
-    def list_reviews(token: Token, kind: str | None = None, status: str | None = None) -> list[ReviewEntry]:
-        """The review queue: pending items by default."""
-        return api.list_reviews(core, token, kind, status)
+    def list_reviews(
+        token: Token,
+        kind: str | None = None,
+        status: str | None = None,
+        company: str | None = None,
+        older_than_hours: int | None = None,
+    ) -> list[ReviewEntry]:
+        """The review queue: pending items by default; one company's (its registration number); only items
+        waiting at least ``older_than_hours``."""
+        return api.list_reviews(core, token, kind, status, company, older_than_hours)
+
+    @app.get(f"{API}/reviews/{{reference}}", tags=["review"])
+    def show_review(reference: str, token: Token) -> ReviewDossierBody:
+        """Everything the decision rests on: particulars, files (base64: a signature as printed, the form,
+        attachments, a SPECIMEN preview), and after a return, its reason and what changed since."""
+        return ReviewDossierBody(**to_dict(api.show_review(core, token, reference)))
 
     @app.post(f"{API}/reviews/{{reference}}/decision", tags=["review"])
     def decide_review(reference: str, body: Decision, token: Token) -> ReviewEntry:

@@ -34,6 +34,7 @@ from shomei_cli.domain.records import (
     RegistrationQuery,
     RegistrationSummary,
     RegistrationView,
+    ReviewDossier,
     ReviewEntry,
     SignerImport,
     SignerView,
@@ -188,9 +189,21 @@ def list_audit(core: Core, token: str | None, query: AuditQuery) -> list[AuditEn
     return audit.list_events(core, _actor(core, token), query)
 
 
-def list_reviews(core: Core, token: str | None, kind: str | None, status: str | None) -> list[ReviewEntry]:
+def list_reviews(
+    core: Core,
+    token: str | None,
+    kind: str | None,
+    status: str | None,
+    company: str | None = None,
+    older_than_hours: int | None = None,
+) -> list[ReviewEntry]:
     """The review queue (staff)."""
-    return review.list_items(core, _actor(core, token), kind, status)
+    return review.list_items(core, _actor(core, token), kind, status, company, older_than_hours)
+
+
+def show_review(core: Core, token: str | None, reference: str) -> ReviewDossier:
+    """Everything one review decision rests on, files included (staff)."""
+    return review.show(core, _actor(core, token), reference)
 
 
 @_audited

@@ -706,8 +706,97 @@ def _describe(item: Any) -> str:
     return _("application {reference}").format(reference=item.payload.get("application"))
 
 
+def _particulars(session: Session, item: Any) -> dict[str, Any]:
+    """The application as submitted: its type and copies, every form field (dotted names) and the
+    fingerprint of its attachment."""
+    import hashlib
+
+    application = session.exec(
+        select(Application).where(
+            Application.chamber_id == item.chamber_id, Application.reference == item.payload["application"]
+        )
+    ).one()
+    signer = session.get_one(Signer, application.signer_id)
+    fields: dict[str, Any] = {"type": application.type, "signer": f"{signer.reference} {signer.name_en}"}
+    fields.update(review.flatten(application.content, "form."))
+    fields["attachment.sha256"] = (
+        hashlib.sha256(application.attachment).hexdigest() if application.attachment else None
+    )
+    return fields
+
+
+def _files(session: Session, core: Core, item: Any) -> list[Any]:
+    """The form as the applicant sent it (JSON and TOML), every attachment byte for byte, and a preview of the
+    certificate drawn by the certificate's own code, marked SPECIMEN, without number, access code or QR."""
+    import orjson
+    import tomli_w
+
+    from shomei_cli.documents.certificates import render_specimen
+
+    application = session.exec(
+        select(Application).where(
+            Application.chamber_id == item.chamber_id, Application.reference == item.payload["application"]
+        )
+    ).one()
+    content = dict(application.content)
+    files = [
+        review.dossier_file(
+            "form.json",
+            "application/json",
+            orjson.dumps(content, option=orjson.OPT_INDENT_2) + b"\n",
+            _("the form as submitted"),
+        ),
+        review.dossier_file(
+            "form.toml",
+            "application/toml",
+            tomli_w.dumps(_without_nulls(content)).encode("utf-8"),
+            _("the form as submitted, as TOML (as `cert apply --file` reads it)"),
+        ),
+    ]
+    if application.attachment is not None:
+        files.append(
+            review.dossier_file(
+                "invoice.pdf",
+                "application/pdf",
+                application.attachment,
+                _("the invoice attached, as received"),
+            )
+        )
+    files.append(
+        review.dossier_file(
+            "preview.pdf",
+            "application/pdf",
+            render_specimen(_preview_data(session, core, application)),
+            _("the certificate it will become, marked SPECIMEN (見本)"),
+        )
+    )
+    return files
+
+
+def _without_nulls(value: Any) -> Any:
+    """TOML has no null: a field left empty is left out."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def _preview_data(session: Session, core: Core, application: Application) -> Any:
+    """What the certificate would be drawn from if it were issued now, less everything that could verify."""
+    return _drawn_from(session, application, core.clock.now())
+
+
 review.register(
-    KIND, review.Handler(describe=_describe, approve=_approve, on_return=_return, on_reject=_reject)
+    KIND,
+    review.Handler(
+        describe=_describe,
+        approve=_approve,
+        on_return=_return,
+        on_reject=_reject,
+        particulars=_particulars,
+        files=_files,
+    ),
 )
 
 
@@ -965,15 +1054,29 @@ def _issued_json(data: Any, chamber: Chamber) -> dict[str, Any]:
 
 
 def _certificate_data(session: Session, core: Core, application: Application, root_fingerprint: str) -> Any:
+    import dataclasses
+
+    chamber = session.get_one(Chamber, application.chamber_id)
+    assert application.issued_at is not None
+    base = verification_base(chamber.verification_url, core.public_url)
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}n={application.certificate_number}&c={application.access_code}"
+    return dataclasses.replace(
+        _drawn_from(session, application, application.issued_at),
+        certificate_number=application.certificate_number or "",
+        access_code=application.access_code or "",
+        verification_url=url,
+        root_fingerprint=root_fingerprint,
+    )
+
+
+def _drawn_from(session: Session, application: Application, moment: datetime) -> Any:
+    """What a certificate is drawn from at ``moment`` (its issue; now, for a preview), without numbers."""
     from shomei_cli.documents.certificates import CertificateData, ChamberIdentity
 
     chamber = session.get_one(Chamber, application.chamber_id)
     registration = session.get_one(Registration, application.registration_id)
     signer = session.get_one(Signer, application.signer_id)
-    assert application.issued_at is not None
-    base = verification_base(chamber.verification_url, core.public_url)
-    separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}n={application.certificate_number}&c={application.access_code}"
     return CertificateData(
         type=application.type,
         content=dict(application.content),
@@ -990,14 +1093,10 @@ def _certificate_data(session: Session, core: Core, application: Application, ro
         signer_name=signer.name_en,
         signer_title=signer.title_en,
         signature_png=signer.signature_png,
-        certificate_number=application.certificate_number or "",
-        access_code=application.access_code or "",
-        verification_url=url,
-        issued_at=as_utc(application.issued_at),
+        issued_at=as_utc(moment),
         application_date=as_utc(application.submitted_at or application.created_at),
         time_zone=chamber.time_zone,
-        identity=_identity_at(session, chamber, application.issued_at, ChamberIdentity),
-        root_fingerprint=root_fingerprint,
+        identity=_identity_at(session, chamber, moment, ChamberIdentity),
     )
 
 

@@ -3,6 +3,8 @@ removal, and batch onboarding."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +18,7 @@ from shomei_cli.domain.csv_table import read_table
 from shomei_cli.domain.errors import FieldError, InvalidInput, WrongState
 from shomei_cli.domain.passwords import check_password, generate_password
 from shomei_cli.domain.permissions import Action, Role, Scope
-from shomei_cli.domain.records import CardPrint, SignerImport, SignerView
+from shomei_cli.domain.records import CardPrint, DossierFile, SignerImport, SignerView
 from shomei_cli.domain.signatures import normalise_signature
 from shomei_cli.domain.validation import check_text
 from shomei_cli.i18n import _
@@ -30,6 +32,7 @@ from shomei_cli.store.tables import Account, Chamber, Registration, Signer
 
 ADDITION = "signer_addition"
 SIGNATURE_CHANGE = "signature_change"
+PREVIOUS_SIGNATURE = "_previous_signature_png"  # base64, in a signature change's review payload
 LIVE = (rules.SignerStatus.PENDING, rules.SignerStatus.RETURNED, rules.SignerStatus.ACTIVE)
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("氏名", "署名者氏名", "氏名(漢字)"),
@@ -322,14 +325,17 @@ def update_signer(
             setattr(signer, name, values[name])
         registration = session.get_one(Registration, signer.registration_id)
         kind = None
+        previous = None
         if image is not None:
+            if signer.status == rules.SignerStatus.ACTIVE:
+                previous = signer.signature_png
             signer.signature_png = image
             kind = SIGNATURE_CHANGE if signer.status == rules.SignerStatus.ACTIVE else ADDITION
         elif signer.status == rules.SignerStatus.RETURNED:
             kind = ADDITION
         if kind is not None and signer.status != rules.SignerStatus.PENDING:
             # (a signer already waiting stays in the queue: the reviewer sees the newest values)
-            _resubmit(session, core, actor, registration, signer, kind)
+            _resubmit(session, core, actor, registration, signer, kind, previous)
         session.add(signer)
         record(
             session,
@@ -343,7 +349,13 @@ def update_signer(
 
 
 def _resubmit(
-    session: Session, core: Core, actor: Actor, registration: Registration, signer: Signer, kind: str
+    session: Session,
+    core: Core,
+    actor: Actor,
+    registration: Registration,
+    signer: Signer,
+    kind: str,
+    previous: bytes | None = None,
 ) -> None:
     signer.status = rules.SignerStatus.PENDING.value
     signer.status_reason = None
@@ -354,7 +366,10 @@ def _resubmit(
         if item.status == "returned":
             review.reopen(session, core, actor, item)
             return
-    review.submit(session, core, actor, registration, kind, {"signer": signer.reference})
+    payload: dict[str, Any] = {"signer": signer.reference}
+    if previous is not None:  # the signature in force until this change is approved, for the reviewer
+        payload[PREVIOUS_SIGNATURE] = base64.b64encode(previous).decode("ascii")
+    review.submit(session, core, actor, registration, kind, payload)
 
 
 def remove_signer(core: Core, actor: Actor, ref: str) -> SignerView:
@@ -594,12 +609,11 @@ def reset_signer_password(core: Core, actor: Actor, user_id: str, password: str 
 # -- review --------------------------------------------------------------------------------------------
 
 
-def _signer_of(session: Session, item: Any) -> Signer:
-    return session.exec(
-        select(Signer)
-        .where(Signer.chamber_id == item.chamber_id, Signer.reference == item.payload["signer"])
-        .with_for_update()
-    ).one()
+def _signer_of(session: Session, item: Any, *, lock: bool = True) -> Signer:
+    statement = select(Signer).where(
+        Signer.chamber_id == item.chamber_id, Signer.reference == item.payload["signer"]
+    )
+    return session.exec(statement.with_for_update() if lock else statement).one()
 
 
 def _approve(session: Session, core: Core, actor: Actor, item: Any) -> None:
@@ -626,6 +640,43 @@ def _reject(session: Session, core: Core, actor: Actor, item: Any) -> None:
     session.add(signer)
 
 
+def _particulars(session: Session, item: Any) -> dict[str, Any]:
+    """The signer's particulars and the fingerprint of the signature to be printed."""
+    signer = _signer_of(session, item, lock=False)
+    fields = {name: getattr(signer, name) for name in rules.SIGNER_FIELDS}
+    fields["birth_date"] = signer.birth_date.isoformat() if signer.birth_date else None
+    fields["signature.sha256"] = hashlib.sha256(signer.signature_png).hexdigest()
+    return fields
+
+
+def _files(session: Session, core: Core, item: Any) -> list[DossierFile]:
+    """The signature exactly as it will be printed; for a change, the one in force beside it."""
+    del core
+    signer = _signer_of(session, item, lock=False)
+    if item.kind == SIGNATURE_CHANGE:
+        files = [
+            review.dossier_file(
+                "signature-new.png", "image/png", signer.signature_png, _("the new signature")
+            )
+        ]
+        previous = item.payload.get(PREVIOUS_SIGNATURE)
+        if previous:
+            files.append(
+                review.dossier_file(
+                    "signature-current.png",
+                    "image/png",
+                    base64.b64decode(previous),
+                    _("the signature in force"),
+                )
+            )
+        return files
+    return [
+        review.dossier_file(
+            "signature.png", "image/png", signer.signature_png, _("the signature to register")
+        )
+    ]
+
+
 def _describe(item: Any) -> str:
     signer = item.payload.get("signer")
     if item.kind == ADDITION:
@@ -635,5 +686,13 @@ def _describe(item: Any) -> str:
 
 for _kind in (ADDITION, SIGNATURE_CHANGE):
     review.register(
-        _kind, review.Handler(describe=_describe, approve=_approve, on_return=_return, on_reject=_reject)
+        _kind,
+        review.Handler(
+            describe=_describe,
+            approve=_approve,
+            on_return=_return,
+            on_reject=_reject,
+            particulars=_particulars,
+            files=_files,
+        ),
     )
