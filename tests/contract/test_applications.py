@@ -267,7 +267,11 @@ def item(
 
 
 def decided(entry: ReviewEntry, status: str, at: datetime = NOW, reason: str | None = None) -> ReviewEntry:
-    return dataclasses.replace(entry, status=status, reason=reason, decided_at=at, decided_by="S00001")
+    """``entry`` decided at ``at``, having waited from its submission until then."""
+    waited = int((at - entry.submitted_at).total_seconds())
+    return dataclasses.replace(
+        entry, status=status, reason=reason, decided_at=at, decided_by="S00001", waited_seconds=waited
+    )
 
 
 def payment(
@@ -571,9 +575,9 @@ def test_every_other_step_is_refused_with_wrong_state_and_changes_nothing(
                 "Application AP0000005 is submitted: only an issued certificate can be printed."
             ),
             "receipt:submitted": wrong_state("Application AP0000005 is submitted: it has no payment."),
-            "amend:approved": refused_step("AP0000001", "approved", "amend", "pay"),
-            "submit:approved": refused_step("AP0000001", "approved", "submit", "pay"),
-            "cancel:approved": refused_step("AP0000001", "approved", "cancel", "pay"),
+            "amend:approved": refused_step("AP0000001", "approved", "amend", "checkout, pay"),
+            "submit:approved": refused_step("AP0000001", "approved", "submit", "checkout, pay"),
+            "cancel:approved": refused_step("AP0000001", "approved", "cancel", "checkout, pay"),
             "print:approved": wrong_state(
                 "Application AP0000001 is approved: only an issued certificate can be printed."
             ),
@@ -974,7 +978,7 @@ def test_bad_input_names_every_bad_field_and_stores_nothing(
         FieldError("colour", "Extra inputs are not permitted"),
     )
     kinds = ", ".join(sorted(review.HANDLERS))
-    statuses = "draft, submitted, returned, approved, rejected, paid, issued, cancelled"
+    statuses = "draft, submitted, returned, approved, awaiting_payment, rejected, paid, issued, cancelled"
     assert outcomes(
         {
             "apply:co": lambda: signer.apply("co", shipment, None, False),

@@ -648,7 +648,9 @@ def test_contact_changes_at_once_particulars_and_renewal_wait_for_review(
 
     clock.advance(timedelta(minutes=5))
     decided_at = NOW + timedelta(minutes=10)
-    approved = dataclasses.replace(pending, status="approved", decided_at=decided_at, decided_by="S00001")
+    approved = dataclasses.replace(
+        pending, status="approved", decided_at=decided_at, decided_by="S00001", waited_seconds=5 * 60
+    )
     assert staff.decide_review(" RQ000001 ", "approve", None) == approved
     assert staff.list_reviews(None, None) == []
     assert staff.list_reviews(None, "approved") == [approved]

@@ -150,7 +150,7 @@ def test_a_new_signer_waits_for_review_and_the_decision_sets_its_status(
     clock.advance(timedelta(minutes=5))
     later = NOW + timedelta(minutes=5)
     assert staff.decide_review(SIGNER_REF, "approve", None) == addition(
-        SIGNER_REF, "approved", decided_at=later
+        SIGNER_REF, "approved", decided_at=later, waited_seconds=5 * 60
     )
     osaka = dataclasses.replace(OSAKA_ACTIVE, approved_at=later)
     assert admin.show_signer(SIGNER_REF) == osaka

@@ -423,3 +423,86 @@ def test_many_applications_paid_at_once_number_in_order_and_leave_the_exact_bala
     assert company.stored_balance() == 0
     assert payment_statuses(company) == [200] * 10 + [409] * 2
     company.no_server_errors()
+
+
+# -- card payments: the provider's notifications -------------------------------------------------------------
+
+CHECKOUT = "https://pay.example-psp.jp/checkout"
+PROVIDER_SECRET = "whsec_6b1f0f4e3c2a49d8a7e5c3b1f9d2e4a6"
+NOTIFIERS = 20
+
+
+def _notification(
+    session: str, event: str, amount: int = CO_FEE, secret: str = PROVIDER_SECRET, age: int = 0
+) -> tuple[bytes, str]:
+    import json
+    import time
+
+    from shomei_cli.domain.payments import sign_notification
+
+    body = json.dumps(
+        {
+            "id": event,
+            "type": "payment.succeeded",
+            "merchant": CHAMBER_CODE,
+            "session": session,
+            "amount": amount,
+            "currency": "JPY",
+            "payment_id": "pi_3QwErTy",
+        }
+    ).encode()
+    return body, sign_notification(secret, int(time.time()) - age, body)
+
+
+def test_a_card_payment_is_issued_by_one_signed_notification_however_many_arrive(company: Company) -> None:
+    """Through two real servers: forged, replayed-late and mismatched notifications each get a 4xx and
+    leave the application awaiting payment; twenty copies of the genuine one sent at once issue one
+    certificate and charge once."""
+    company.staff.set_payment_provider(CHECKOUT, PROVIDER_SECRET)
+    applicant = SUBS[0]
+    view = company.approved(applicant)
+    ref = view.summary.reference
+    started = company.client(applicant, 1).start_card_payment(ref)
+    assert started.checkout_url.startswith(CHECKOUT + "?merchant=1301&session=" + started.session)
+    assert company.client(applicant).show_application(ref).summary.status == "awaiting_payment"
+
+    def anyone(index: int) -> RemoteBackend:
+        return company.http.backend(company.servers[index % 2].endpoint)
+
+    bad = {
+        "forged": _notification(started.session, "evt_forged", secret="whsec_" + "0" * 40),
+        "late": _notification(started.session, "evt_late", age=400),
+        "mismatched": _notification(started.session, "evt_cheap", amount=CO_FEE - 360),
+    }
+    for name, (body, header) in bad.items():
+        with pytest.raises(ShomeiError) as refused:
+            anyone(0).payment_notification(body, header)
+        assert refused.value.code == "invalid_input", name
+    assert company.client(applicant).show_application(ref).summary.status == "awaiting_payment"
+
+    body, header = _notification(started.session, "evt_genuine")
+    results = at_once([lambda i=i: anyone(i).payment_notification(body, header) for i in range(NOTIFIERS)])
+    issued = [r for r in results if not isinstance(r, ShomeiError)]
+    refused = [r for r in results if isinstance(r, ShomeiError)]
+    assert [(r.outcome, r.reception_number) for r in issued] == [("issued", view.summary.reception_number)]
+    assert {(type(r), r.code) for r in refused} == {(Conflict, "conflict")}
+    assert len(refused) == NOTIFIERS - 1
+    statuses = sorted(r.status for r in company.http.responses if r.path.endswith("/payments/notify"))
+    assert statuses == [200] + [409] * (NOTIFIERS - 1) + [422] * 3
+
+    shown = company.client(applicant).show_application(ref)
+    assert (shown.summary.status, shown.summary.certificate_number) == (
+        "issued",
+        f"1301-{tokyo_year(datetime.now())}-0000001",
+    )
+    assert company.payments() == [(ref, "RC1301-0000001", CO_FEE)]
+    assert company.counters()["receipt"] == 1
+    assert company.stored_balance() == 0  # nothing taken from the balance: the card paid
+    trail = company.staff.audit(AuditQuery(action="payment.notify", limit=100))
+    assert sorted((e.outcome, e.details.get("reason") or e.details.get("result")) for e in trail) == sorted(
+        [("ok", "issued")]
+        + [("refused", "conflict")] * (NOTIFIERS - 1)
+        + [("refused", "signature")] * 2
+        + [("refused", "amount")]
+    )
+    company.no_server_errors()

@@ -16,6 +16,7 @@ from shomei_cli.domain.records import (
     ApplicationView,
     AuditEntry,
     AuditQuery,
+    CardCheckoutView,
     CardPrint,
     ChamberProfile,
     DocumentFile,
@@ -25,6 +26,8 @@ from shomei_cli.domain.records import (
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    NotificationResult,
+    PaymentProviderSettings,
     PaymentView,
     RegistrationQuery,
     RegistrationSummary,
@@ -354,6 +357,22 @@ class Backend(Protocol):
         self, url: str | None = None, root_pem: str | None = None, clear: bool = False
     ) -> TimestampAuthority:
         """Read, set (with the root its tokens chain to) or clear the timestamp authority (staff)."""
+        ...
+
+    def payment_provider(self) -> PaymentProviderSettings:
+        """The card payment provider's checkout page, and whether its secret is set (staff)."""
+        ...
+
+    def set_payment_provider(self, checkout_url: str | None, secret: str | None) -> PaymentProviderSettings:
+        """Set both, or clear both: card payments off (staff)."""
+        ...
+
+    def start_card_payment(self, ref: str) -> CardCheckoutView:
+        """A payment session at the provider's page for an approved application (signers, sub IDs)."""
+        ...
+
+    def payment_notification(self, body: bytes, signature: str | None) -> NotificationResult:
+        """The provider's notification, its raw body and its signature header (no session)."""
         ...
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from shomei_cli.domain.records import (
     ApplicationView,
     AuditEntry,
     AuditQuery,
+    CardCheckoutView,
     CardPrint,
     ChamberProfile,
     DocumentFile,
@@ -24,6 +25,8 @@ from shomei_cli.domain.records import (
     LoginResult,
     NewAccount,
     NewChamber,
+    NotificationResult,
+    PaymentProviderSettings,
     PaymentView,
     RegistrationQuery,
     RegistrationSummary,
@@ -327,6 +330,18 @@ class LocalBackend:
         self, url: str | None = None, root_pem: str | None = None, clear: bool = False
     ) -> TimestampAuthority:
         return api.timestamp_authority(self.core, self.token, url, root_pem, clear)
+
+    def payment_provider(self) -> PaymentProviderSettings:
+        return api.payment_provider(self.core, self.token)
+
+    def set_payment_provider(self, checkout_url: str | None, secret: str | None) -> PaymentProviderSettings:
+        return api.set_payment_provider(self.core, self.token, checkout_url, secret)
+
+    def start_card_payment(self, ref: str) -> CardCheckoutView:
+        return api.start_card_payment(self.core, self.token, ref)
+
+    def payment_notification(self, body: bytes, signature: str | None) -> NotificationResult:
+        return api.payment_notification(self.core, body, signature)
 
     # -- the store's own host only -------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import httpx
 
 from shomei_cli import i18n
 from shomei_cli.domain.errors import ShomeiError, Unavailable, error_from_code
+from shomei_cli.domain.payments import SIGNATURE_HEADER
 from shomei_cli.domain.records import (
     AccountSummary,
     ApplicationQuery,
@@ -23,6 +24,7 @@ from shomei_cli.domain.records import (
     ApplicationView,
     AuditEntry,
     AuditQuery,
+    CardCheckoutView,
     CardPrint,
     ChamberProfile,
     DocumentFile,
@@ -32,6 +34,8 @@ from shomei_cli.domain.records import (
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    NotificationResult,
+    PaymentProviderSettings,
     PaymentView,
     RegistrationQuery,
     RegistrationSummary,
@@ -495,6 +499,22 @@ class RemoteBackend:
     def set_chamber_officer(self, name: str, title: str, signature: bytes) -> ChamberProfile:
         body = {"name": name, "title": title, "signature": _b64(signature)}
         return self._record(ChamberProfile, "PUT", "/chamber/officer", json=body)
+
+    def payment_provider(self) -> PaymentProviderSettings:
+        return self._get(PaymentProviderSettings, "/chamber/payment-provider")
+
+    def set_payment_provider(self, checkout_url: str | None, secret: str | None) -> PaymentProviderSettings:
+        body = {"checkout_url": checkout_url, "secret": secret}
+        return self._record(PaymentProviderSettings, "PUT", "/chamber/payment-provider", json=body)
+
+    def start_card_payment(self, ref: str) -> CardCheckoutView:
+        return self._record(CardCheckoutView, "POST", f"/applications/{_segment(ref)}/card-checkout")
+
+    def payment_notification(self, body: bytes, signature: str | None) -> NotificationResult:
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers[SIGNATURE_HEADER] = signature
+        return self._record(NotificationResult, "POST", "/payments/notify", content=body, headers=headers)
 
     def verify_document(self, pdf: bytes) -> DocumentVerification:
         response = self._request(

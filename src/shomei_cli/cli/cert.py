@@ -326,6 +326,19 @@ def pay(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
+    if method.strip().lower() == "card":
+        started = state(ctx).backend().start_card_payment(ref)
+        if as_json:
+            output.emit_record(started)
+            return
+        output.message(
+            _(
+                "Pay ¥{amount:,} at the chamber's payment page below. The certificate is issued when the "
+                "payment arrives: `shomei cert show {reference}` then says issued."
+            ).format(amount=started.amount, reference=started.reception_number)
+        )
+        print(started.checkout_url)
+        return
     emit_payment(state(ctx).backend().pay_application(ref, method, reference), as_json)
 
 

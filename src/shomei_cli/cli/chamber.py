@@ -21,7 +21,12 @@ from shomei_cli.cli.state import state
 from shomei_cli.i18n import _
 
 if TYPE_CHECKING:
-    from shomei_cli.domain.records import ChamberProfile, SigningKeyVersion, TimestampAuthority
+    from shomei_cli.domain.records import (
+        ChamberProfile,
+        PaymentProviderSettings,
+        SigningKeyVersion,
+        TimestampAuthority,
+    )
 
 app = new_group(_("The chamber's own work (staff): set-up, staff IDs, review, fees, top-ups, audit trail."))
 staff_app = new_group(_("Staff IDs of the chamber."))
@@ -499,8 +504,80 @@ def revoke(
     emit_application(state(ctx).backend().cancel_certificate(certificate, reason), as_json)
 
 
-payment_app = new_group(_("Payments the chamber received outside shomei (bank transfer, the counter)."))
+payment_app = new_group(
+    _("Payments: those received outside shomei (bank transfer, the counter), and the card payment provider.")
+)
 app.add_typer(payment_app, name="payment")
+provider_app = new_group(
+    _("The card payment provider: its hosted checkout page and the secret shared with it.")
+)
+payment_app.add_typer(provider_app, name="provider")
+
+
+def _emit_provider(result: PaymentProviderSettings, as_json: bool) -> None:
+    if as_json:
+        output.emit_record(result)
+        return
+    output.emit_fields(
+        [
+            (_("checkout page"), result.checkout_url or _("(not set: card payments are refused)")),
+            (_("shared secret"), _("set") if result.secret_set else _("(not set)")),
+            (_("notifications to"), result.notify_path),
+        ]
+    )
+
+
+@provider_app.command("show", help=_("The provider's checkout page, and whether the shared secret is set."))
+def provider_show(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_provider(state(ctx).backend().payment_provider(), as_json)
+
+
+@provider_app.command(
+    "set",
+    help=_(
+        "Take card payments through the provider's hosted checkout at URL. The secret it signs its "
+        "notifications with is read from a file or an environment variable, never from the command line."
+    ),
+)
+def provider_set(
+    ctx: typer.Context,
+    checkout_url: Annotated[
+        str, typer.Option("--checkout-url", help=_("The provider's checkout page (https)."))
+    ],
+    secret_file: Annotated[
+        Path | None,
+        typer.Option("--secret-file", help=_("A file holding the shared secret (its first line).")),
+    ] = None,
+    secret_env: Annotated[
+        str | None,
+        typer.Option(
+            "--secret-env", metavar="VARIABLE", help=_("An environment variable holding the secret.")
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    import os
+
+    from shomei_cli.cli.files import read_input_file
+
+    if (secret_file is None) == (secret_env is None):
+        raise typer.BadParameter(_("give exactly one of --secret-file and --secret-env"))
+    if secret_file is not None:
+        lines = read_input_file(secret_file, "--secret-file").decode("utf-8", errors="replace").splitlines()
+        secret = lines[0] if lines else ""
+    else:
+        secret = os.environ.get(secret_env or "", "")
+        if not secret:
+            raise typer.BadParameter(
+                _("the environment variable {name} is not set").format(name=secret_env),
+                param_hint="--secret-env",
+            )
+    _emit_provider(state(ctx).backend().set_payment_provider(checkout_url, secret), as_json)
+
+
+@provider_app.command("clear", help=_("Refuse card payments from now on (the secret is forgotten)."))
+def provider_clear(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    _emit_provider(state(ctx).backend().set_payment_provider(None, None), as_json)
 
 
 @payment_app.command(

@@ -22,6 +22,7 @@ class Status(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     APPROVED = "approved"
+    AWAITING_PAYMENT = "awaiting_payment"  # a card payment started at the provider's checkout
     REJECTED = "rejected"
     PAID = "paid"
     ISSUED = "issued"
@@ -35,6 +36,7 @@ class Step(StrEnum):
     APPROVE = "approve"
     RETURN = "return"
     REJECT = "reject"
+    CHECKOUT = "checkout"  # start (or start again) a card payment at the provider's page
     PAY = "pay"
     ISSUE = "issue"
     REVOKE = "revoke"  # the chamber cancels an issued certificate
@@ -47,6 +49,7 @@ STATUS_LABELS: dict[Status, Callable[[], str]] = {
     Status.SUBMITTED: lambda: pgettext("application status", "submitted"),
     Status.RETURNED: lambda: pgettext("application status", "returned"),
     Status.APPROVED: lambda: pgettext("application status", "approved"),
+    Status.AWAITING_PAYMENT: lambda: pgettext("application status", "awaiting_payment"),
     Status.REJECTED: lambda: pgettext("application status", "rejected"),
     Status.PAID: lambda: pgettext("application status", "paid"),
     Status.ISSUED: lambda: pgettext("application status", "issued"),
@@ -59,6 +62,7 @@ STEP_LABELS: dict[Step, Callable[[], str]] = {
     Step.APPROVE: lambda: pgettext("application step", "approve"),
     Step.RETURN: lambda: pgettext("application step", "return"),
     Step.REJECT: lambda: pgettext("application step", "reject"),
+    Step.CHECKOUT: lambda: pgettext("application step", "checkout"),
     Step.PAY: lambda: pgettext("application step", "pay"),
     Step.ISSUE: lambda: pgettext("application step", "issue"),
     Step.REVOKE: lambda: pgettext("application step", "revoke"),
@@ -77,6 +81,10 @@ TRANSITIONS: dict[tuple[Status, Step], Status] = {
     (Status.SUBMITTED, Step.RETURN): Status.RETURNED,
     (Status.SUBMITTED, Step.REJECT): Status.REJECTED,
     (Status.APPROVED, Step.PAY): Status.PAID,
+    (Status.APPROVED, Step.CHECKOUT): Status.AWAITING_PAYMENT,
+    (Status.AWAITING_PAYMENT, Step.CHECKOUT): Status.AWAITING_PAYMENT,
+    # the provider's notification, or (the card payment abandoned) the balance, a transfer, the counter
+    (Status.AWAITING_PAYMENT, Step.PAY): Status.PAID,
     (Status.PAID, Step.ISSUE): Status.ISSUED,
     (Status.ISSUED, Step.REVOKE): Status.CANCELLED,
 }

@@ -81,6 +81,7 @@ class Action(StrEnum):
     CERTIFICATE_VERIFY = "certificate.verify"
     CERTIFICATE_CANCEL = "certificate.cancel"
     PAYMENT_CONFIRM = "payment.confirm"
+    PAYMENT_PROVIDER = "payment.provider"  # the card payment provider's checkout page and shared secret
     # the chamber's own work
     REVIEW_DECIDE = "review.decide"
     FEES_MANAGE = "fees.manage"
@@ -135,6 +136,7 @@ PERMISSIONS: Mapping[Action, Mapping[Role, Scope]] = MappingProxyType(
         },
         Action.CERTIFICATE_CANCEL: {_S: Scope.CHAMBER},
         Action.PAYMENT_CONFIRM: {_S: Scope.CHAMBER},
+        Action.PAYMENT_PROVIDER: {_S: Scope.CHAMBER},
         Action.REVIEW_DECIDE: {_S: Scope.CHAMBER},
         Action.FEES_MANAGE: {_S: Scope.CHAMBER},
         Action.CHAMBER_IDENTITY: {_S: Scope.CHAMBER},

@@ -515,3 +515,35 @@ class ReviewDossier:
     returned_reason: str | None = None
     returned_at: datetime | None = None
     changes: list[FieldChange] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentProviderSettings:
+    """The card payment provider's hosted checkout page (None: card payments are refused) and whether the
+    secret shared with it is set. The secret itself is never shown."""
+
+    checkout_url: str | None
+    secret_set: bool
+    notify_path: str = "/api/v1/payments/notify"
+
+
+@dataclasses.dataclass(frozen=True)
+class CardCheckoutView:
+    """A card payment started: pay at ``checkout_url``; the certificate is issued when the provider's signed
+    notification arrives (the application waits as awaiting_payment)."""
+
+    reference: str
+    reception_number: str
+    session: str
+    checkout_url: str
+    amount: int
+    currency: str
+
+
+@dataclasses.dataclass(frozen=True)
+class NotificationResult:
+    """What a provider's notification did: issued the certificate, or nothing because it was already paid."""
+
+    outcome: str  # issued, already_paid
+    reception_number: str
+    receipt_number: str | None

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shomei_cli import __version__
 from shomei_cli.domain.errors import AuthenticationError, InvalidInput, RateLimited, ShomeiError, Unavailable
+from shomei_cli.domain.payments import SIGNATURE_HEADER
 from shomei_cli.domain.records import (
     AccountSummary,
     ApplicationQuery,
@@ -31,6 +32,7 @@ from shomei_cli.domain.records import (
     ApplicationView,
     AuditEntry,
     AuditQuery,
+    CardCheckoutView,
     ChamberProfile,
     DocumentFile,
     DocumentVerification,
@@ -40,6 +42,8 @@ from shomei_cli.domain.records import (
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    NotificationResult,
+    PaymentProviderSettings,
     PaymentView,
     RegistrationQuery,
     RegistrationSummary,
@@ -224,6 +228,19 @@ class ReviewDossierBody(BaseModel):
     returned_reason: str | None
     returned_at: datetime | None
     changes: list[FieldChange]
+
+
+class ProviderChange(BaseModel):
+    checkout_url: str | None = Field(description="the provider's hosted checkout page (https); null clears")
+    secret: str | None = Field(description="the secret shared with the provider (HMAC-SHA256); never shown")
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The body's bytes exactly as sent (a signature covers them), read before the route runs in a thread."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 class PasswordChoice(BaseModel):
@@ -908,6 +925,47 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         if body.url is None:
             return api.timestamp_authority(core, token, clear=True)
         return api.timestamp_authority(core, token, body.url, body.root_pem or "")
+
+    @app.get(f"{API}/chamber/payment-provider", tags=["chamber"])
+    def payment_provider(token: Token) -> PaymentProviderSettings:
+        """The card payment provider's checkout page, and whether the shared secret is set."""
+        return api.payment_provider(core, token)
+
+    @app.put(f"{API}/chamber/payment-provider", tags=["chamber"])
+    def set_payment_provider(body: ProviderChange, token: Token) -> PaymentProviderSettings:
+        """Set both (card payments on) or clear both (off)."""
+        return api.set_payment_provider(core, token, body.checkout_url, body.secret)
+
+    @app.post(f"{API}/applications/{{ref}}/card-checkout", tags=["applications"])
+    def start_card_payment(ref: str, token: Token) -> CardCheckoutView:
+        """Start a card payment: the address of the provider's payment page for the fee. The application
+        waits as awaiting_payment until the provider's notification issues the certificate."""
+        return api.start_card_payment(core, token, ref)
+
+    @app.post(
+        f"{API}/payments/notify",
+        tags=["applications"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            "parameters": [
+                {
+                    "name": SIGNATURE_HEADER,
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "t=UNIX_SECONDS,v1=HMAC-SHA256 of t.body under the shared secret",
+                }
+            ],
+        },
+    )
+    def payment_notification(body: RawBody, request: Request) -> NotificationResult:
+        """The card payment provider's notification. Believed only with a valid signature of the raw body
+        under the chamber's secret, made within 5 minutes, with an event ID never seen before, for the fee
+        in JPY; then the certificate is issued, once. No session."""
+        return api.payment_notification(core, body, request.headers.get(SIGNATURE_HEADER))
 
     @app.get(f"{API}/fees", tags=["chamber"])
     def fees(token: Token) -> list[FeeRow]:

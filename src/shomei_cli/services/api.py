@@ -21,6 +21,7 @@ from shomei_cli.domain.records import (
     ApplicationView,
     AuditEntry,
     AuditQuery,
+    CardCheckoutView,
     CardPrint,
     ChamberProfile,
     DocumentFile,
@@ -30,6 +31,8 @@ from shomei_cli.domain.records import (
     IssuedRegistration,
     LoginResult,
     NewAccount,
+    NotificationResult,
+    PaymentProviderSettings,
     PaymentView,
     RegistrationQuery,
     RegistrationSummary,
@@ -54,6 +57,7 @@ from shomei_cli.services import (
     chamber_keys,
     chambers,
     identity,
+    payments,
     registrations,
     review,
     signers,
@@ -576,6 +580,29 @@ def timestamp_authority(
 ) -> TimestampAuthority:
     """Read, set or clear the chamber's timestamp authority (staff)."""
     return chamber_keys.timestamp_authority(core, _actor(core, token), url, root_pem, clear)
+
+
+def payment_provider(core: Core, token: str | None) -> PaymentProviderSettings:
+    """The card payment provider's settings (staff); the secret is never shown."""
+    return payments.provider(core, _actor(core, token))
+
+
+def set_payment_provider(
+    core: Core, token: str | None, checkout_url: str | None, secret: str | None
+) -> PaymentProviderSettings:
+    """Set (both) or clear (neither) the provider's checkout page and shared secret (staff)."""
+    return payments.set_provider(core, _actor(core, token), checkout_url, secret)
+
+
+@_audited
+def start_card_payment(core: Core, token: str | None, ref: str) -> CardCheckoutView:
+    """Start a card payment at the provider's page (the applicant)."""
+    return payments.start_checkout(core, _actor(core, token), ref)
+
+
+def payment_notification(core: Core, body: bytes, signature: str | None) -> NotificationResult:
+    """The provider's signed notification (no session)."""
+    return payments.notify(core, body, signature)
 
 
 # Every operation of this module checks its input the same way, whichever way in (in-process or a route).

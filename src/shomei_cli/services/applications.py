@@ -50,7 +50,16 @@ from shomei_cli.services.core import Core
 from shomei_cli.services.counters import next_value
 from shomei_cli.services.registrations import find_registration
 from shomei_cli.signing import issued
-from shomei_cli.store.tables import Account, Application, Chamber, Fee, Payment, Registration, Signer
+from shomei_cli.store.tables import (
+    Account,
+    Application,
+    CardCheckout,
+    Chamber,
+    Fee,
+    Payment,
+    Registration,
+    Signer,
+)
 
 KIND = "application"
 MAX_LIST = 10_000
@@ -817,13 +826,19 @@ def pay(core: Core, actor: Actor, ref: str, method: str, reference: str | None) 
     if method not in PAYMENT_METHODS:
         raise InvalidInput.single("method", _("must be prepaid or card"))
     if method == "card":
+        from shomei_cli.services import payments
+
+        with core.read() as session:
+            chamber = session.get_one(Chamber, actor.chamber_id)
+            provided = chamber.payment_checkout_url is not None and chamber.payment_secret_sealed is not None
         raise InvalidInput.single(
             "method",
             _(
-                "card payments need the chamber's payment provider, and none is set up: pay from the "
-                "prepaid balance (--method prepaid), or by bank transfer or at the counter, which the "
-                "chamber records (shomei chamber payment confirm)"
-            ),
+                "a card payment goes through the chamber's payment page: start it with `shomei cert pay REF "
+                "--method card` (POST /api/v1/applications/REF/card-checkout), which gives its address"
+            )
+            if provided
+            else payments.not_set_up(),
         )
     return _settle(core, actor, scope, ref, Action.APPLICATION_PAY, method, None)
 
@@ -869,29 +884,7 @@ def _settle(
                         "the chamber records"
                     ).format(balance=balance, fee=application.fee)
                 )
-        chamber = session.get_one(Chamber, application.chamber_id)
-        payment = Payment(
-            chamber_id=application.chamber_id,
-            application_id=application.id,
-            method=method,
-            reference=reference,
-            amount=application.fee,
-            receipt_number=f"RC{chamber.code}-{next_value(session, chamber.id or 0, 'receipt'):07d}",
-            paid_at=now,
-            paid_by_account_id=actor.account_id,
-        )
-        session.add(payment)
-        paid = rules.advance(application.status, rules.Step.PAY, application.reference)
-        application.status = rules.advance(paid, rules.Step.ISSUE, application.reference).value
-        application.paid_at = now
-        application.issued_at = now
-        year = calendar_day(now, chamber.time_zone).year
-        # numbered afresh each year: 1301-2027-0000001 is the first certificate of 2027
-        application.certificate_number = rules.certificate_number(
-            chamber.code, year, next_value(session, chamber.id or 0, f"certificate-{year}")
-        )
-        application.access_code = rules.new_access_code()
-        session.add(application)
+        payment = issue_paid(session, application, method, reference, actor.account_id, now)
         record(
             session,
             core,
@@ -913,10 +906,55 @@ def _settle(
             payment_reference=payment.reference,
             amount=payment.amount,
             paid_at=now,
-            certificate_number=application.certificate_number,
-            access_code=application.access_code,
+            certificate_number=application.certificate_number or "",
+            access_code=application.access_code or "",
             balance_after=balance_after,
         )
+
+
+def issue_paid(
+    session: Session,
+    application: Application,
+    method: str,
+    reference: str | None,
+    paid_by: int,
+    now: datetime,
+) -> Payment:
+    """Record the payment of ``application``'s fee (taken or received already) with its receipt number, and
+    issue the certificate: its number and access code. Inside the caller's transaction, the row locked."""
+    assert application.fee is not None and application.id is not None
+    chamber = session.get_one(Chamber, application.chamber_id)
+    payment = Payment(
+        chamber_id=application.chamber_id,
+        application_id=application.id,
+        method=method,
+        reference=reference,
+        amount=application.fee,
+        receipt_number=f"RC{chamber.code}-{next_value(session, chamber.id or 0, 'receipt'):07d}",
+        paid_at=now,
+        paid_by_account_id=paid_by,
+    )
+    session.add(payment)
+    paid = rules.advance(application.status, rules.Step.PAY, application.reference)
+    application.status = rules.advance(paid, rules.Step.ISSUE, application.reference).value
+    application.paid_at = now
+    application.issued_at = now
+    year = calendar_day(now, chamber.time_zone).year
+    # numbered afresh each year: 1301-2027-0000001 is the first certificate of 2027
+    application.certificate_number = rules.certificate_number(
+        chamber.code, year, next_value(session, chamber.id or 0, f"certificate-{year}")
+    )
+    application.access_code = rules.new_access_code()
+    session.add(application)
+    # a card checkout still open is closed: the fee was paid (the paying checkout is marked by its caller)
+    for checkout in session.exec(
+        select(CardCheckout).where(
+            CardCheckout.application_id == application.id, CardCheckout.status == "open"
+        )
+    ):
+        checkout.status = "superseded"
+        session.add(checkout)
+    return payment
 
 
 def print_certificate(core: Core, actor: Actor, ref: str) -> DocumentFile:
@@ -970,6 +1008,16 @@ def print_certificates(core: Core, actor: Actor, refs: Sequence[str]) -> list[Do
             now,
         )
     return [DocumentFile(name, count, pdf) for (name, count), pdf in zip(printed, pdfs, strict=True)]
+
+
+def find_for(session: Session, actor: Actor, scope: Scope, ref: str, action: Action) -> Application:
+    """The application ``ref`` that ``actor`` may reach for ``action``, its row locked (for payments)."""
+    return _find(session, actor, scope, ref, action, lock=True)
+
+
+def advance_for(actor: Actor, action: Action, application: Application, step: rules.Step) -> rules.Status:
+    """The state after ``step``, a refusal audited (services/payments.py)."""
+    return _advance(actor, action, application, step)
 
 
 def _advance(actor: Actor, action: Action, application: Application, step: rules.Step) -> rules.Status:

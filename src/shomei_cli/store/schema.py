@@ -17,7 +17,7 @@ from shomei_cli.i18n import _
 from shomei_cli.store.engine import is_sqlite, safe_url, translate_operational_error
 
 # The newest migration. tests/unit/test_migrations.py checks that it is Alembic's head.
-HEAD_REVISION = "sign"
+HEAD_REVISION = "payments"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -36,6 +36,9 @@ class Chamber(SQLModel, table=True):
     # an RFC 3161 timestamp authority for issued documents' signatures, and the root its tokens chain to
     tsa_url: str | None = Field(default=None, max_length=300)
     tsa_root_pem: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # the card payment provider's hosted checkout page, and the secret shared with it (sealed)
+    payment_checkout_url: str | None = Field(default=None, max_length=300)
+    payment_secret_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = _instant()
 
 
@@ -329,3 +332,34 @@ class Fee(SQLModel, table=True):
     per_application: int
     per_copy: int
     tax_rate: int = 10  # per cent, 0 = not taxable (domain.qualified_invoices)
+
+
+class CardCheckout(SQLModel, table=True):
+    """One payment session at the provider's hosted checkout, for one approved application's fee."""
+
+    __tablename__ = "card_checkouts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    session_id: str = Field(max_length=64, unique=True, index=True)
+    amount: int
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=16)  # open, paid, superseded (a newer session was started)
+    created_at: datetime = _instant()
+    created_by_account_id: int = Field(foreign_key="accounts.id")
+    paid_at: datetime | None = _instant(nullable=True)
+
+
+class PaymentNotification(SQLModel, table=True):
+    """A notification the provider signed, kept by its event ID: the same event is never acted on twice."""
+
+    __tablename__ = "payment_notifications"
+    __table_args__ = (UniqueConstraint("chamber_id", "event_id", name="uq_payment_notifications_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chamber_id: int = Field(foreign_key="chambers.id", index=True)
+    event_id: str = Field(max_length=100)
+    session_id: str = Field(max_length=100)
+    outcome: str = Field(max_length=24)
+    received_at: datetime = _instant()

@@ -134,7 +134,7 @@ def test_staff_of_another_chamber_find_nothing(world: World, issued: Any) -> Non
     ("stage", "status", "allows"),
     [
         ("submitted", "submitted", "approve, cancel, reject, return"),
-        ("approved", "approved", "pay"),
+        ("approved", "approved", "checkout, pay"),
         ("returned", "returned", "amend, cancel, submit"),
         ("rejected", "rejected", "nothing more"),
     ],

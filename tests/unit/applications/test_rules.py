@@ -23,6 +23,10 @@ ALLOWED = {
     (Status.SUBMITTED, Step.RETURN): Status.RETURNED,
     (Status.SUBMITTED, Step.REJECT): Status.REJECTED,
     (Status.APPROVED, Step.PAY): Status.PAID,
+    # a card payment started at the provider's page waits for its notification (or another way to pay)
+    (Status.APPROVED, Step.CHECKOUT): Status.AWAITING_PAYMENT,
+    (Status.AWAITING_PAYMENT, Step.CHECKOUT): Status.AWAITING_PAYMENT,
+    (Status.AWAITING_PAYMENT, Step.PAY): Status.PAID,
     (Status.PAID, Step.ISSUE): Status.ISSUED,
     # the chamber cancels an issued certificate (issued in error, or on fraud); it is never edited
     (Status.ISSUED, Step.REVOKE): Status.CANCELLED,
@@ -32,7 +36,8 @@ ALLOWS = {
     Status.DRAFT: "amend, cancel, submit",
     Status.SUBMITTED: "approve, cancel, reject, return",
     Status.RETURNED: "amend, cancel, submit",
-    Status.APPROVED: "pay",
+    Status.APPROVED: "checkout, pay",
+    Status.AWAITING_PAYMENT: "checkout, pay",
     Status.REJECTED: "nothing more",
     Status.PAID: "issue",
     Status.ISSUED: "revoke",
@@ -43,7 +48,7 @@ FORBIDDEN = [(status, step) for status in Status for step in Step if (status, st
 
 def test_the_lifecycle_is_exactly_the_one_domain_md_describes() -> None:
     assert rules.TRANSITIONS == ALLOWED
-    assert len(FORBIDDEN) == len(Status) * len(Step) - len(ALLOWED) == 59
+    assert len(FORBIDDEN) == len(Status) * len(Step) - len(ALLOWED) == 74
 
 
 @pytest.mark.parametrize(("status", "step"), list(ALLOWED), ids=lambda v: str(v))

@@ -109,7 +109,8 @@ def test_filters_and_a_limit_apply_as_on_a_page(history: World) -> None:
             {"status": "lost"},
             FieldError(
                 "status",
-                "must be one of draft, submitted, returned, approved, rejected, paid, issued, cancelled",
+                "must be one of draft, submitted, returned, approved, awaiting_payment, rejected, paid, "
+                "issued, cancelled",
             ),
         ),
     ],

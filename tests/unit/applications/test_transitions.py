@@ -24,6 +24,8 @@ from shomei_cli.services import api
 from shomei_cli.store.tables import Application
 from tests.unit.applications.conftest import COMPANY_A, World, shipment, snapshot
 
+CHECKOUT = "https://pay.example-psp.jp/checkout"
+
 APPLICANT = "SB000001"
 
 
@@ -41,10 +43,12 @@ def in_state(world: World, status: Status) -> Any:
             world.decide(number, "return", "Box 3: the invoice date is wrong")
         elif status is Status.REJECTED:
             world.decide(number, "reject", "Not an export of the registrant")
-        elif status in (Status.APPROVED, Status.PAID):
+        elif status in (Status.APPROVED, Status.PAID, Status.AWAITING_PAYMENT):
             world.approve(number)
         elif status is Status.CANCELLED:
             api.cancel_application(world.core, world.token(who), view.summary.reference)
+    if status is Status.AWAITING_PAYMENT:
+        api.start_card_payment(world.core, world.token(who), view.summary.reference)
     if status is Status.PAID:
         with world.core.write() as session:
             session.execute(
@@ -69,6 +73,7 @@ def operations(world: World, view: Any) -> dict[str, Callable[[], object]]:
         Step.APPROVE: lambda: api.decide_review(core, staff, item, "approve", None),
         Step.RETURN: lambda: api.decide_review(core, staff, item, "return", "Box 6: remarks"),
         Step.REJECT: lambda: api.decide_review(core, staff, item, "reject", "Not ours"),
+        Step.CHECKOUT: lambda: api.start_card_payment(core, who, ref),
         Step.PAY: lambda: api.pay_application(core, who, ref, "prepaid", None),
         Step.REVOKE: lambda: api.cancel_certificate(core, staff, ref, "Issued in error"),
         "print": lambda: api.print_certificate(core, who, ref),
@@ -94,6 +99,7 @@ def expected_refusal(status: Status, step: str, view: Any) -> tuple[type[Excepti
             Status.APPROVED: "approved",
             Status.REJECTED: "rejected",
             Status.PAID: "approved",
+            Status.AWAITING_PAYMENT: "approved",
             Status.ISSUED: "approved",
             Status.CANCELLED: "withdrawn",
         }[status]
@@ -122,6 +128,8 @@ def forbidden(status: Status) -> list[str]:
 @pytest.mark.parametrize("status", list(Status), ids=str)
 def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, status: Status) -> None:
     world.topup(COMPANY_A, 10_000)  # so that a refused payment is refused for its state, not for money
+    # so that a refused card payment is refused for its state, not for want of a provider
+    api.set_payment_provider(world.core, world.token(world.staff), CHECKOUT, "whsec_" + "7" * 40)
     view = in_state(world, status)
     ops = operations(world, view)
     before = snapshot(world.core)
@@ -138,10 +146,21 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
     assert (
         tried
         == {
-            Status.DRAFT: ["approve", "return", "reject", "pay", "revoke", "print", "receipt"],
-            Status.SUBMITTED: ["amend", "submit", "pay", "revoke", "print", "receipt"],
-            Status.RETURNED: ["approve", "return", "reject", "pay", "revoke", "print", "receipt"],
+            Status.DRAFT: ["approve", "return", "reject", "checkout", "pay", "revoke", "print", "receipt"],
+            Status.SUBMITTED: ["amend", "submit", "checkout", "pay", "revoke", "print", "receipt"],
+            Status.RETURNED: ["approve", "return", "reject", "checkout", "pay", "revoke", "print", "receipt"],
             Status.APPROVED: [
+                "amend",
+                "submit",
+                "cancel",
+                "approve",
+                "return",
+                "reject",
+                "revoke",
+                "print",
+                "receipt",
+            ],
+            Status.AWAITING_PAYMENT: [
                 "amend",
                 "submit",
                 "cancel",
@@ -159,6 +178,7 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
                 "approve",
                 "return",
                 "reject",
+                "checkout",
                 "pay",
                 "revoke",
                 "print",
@@ -171,12 +191,13 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
                 "approve",
                 "return",
                 "reject",
+                "checkout",
                 "pay",
                 "revoke",
                 "print",
                 "receipt",
             ],
-            Status.ISSUED: ["amend", "submit", "cancel", "approve", "return", "reject", "pay"],
+            Status.ISSUED: ["amend", "submit", "cancel", "approve", "return", "reject", "checkout", "pay"],
             Status.CANCELLED: [
                 "amend",
                 "submit",
@@ -184,6 +205,7 @@ def test_every_forbidden_step_is_refused_and_changes_nothing(world: World, statu
                 "approve",
                 "return",
                 "reject",
+                "checkout",
                 "pay",
                 "revoke",
                 "print",
@@ -279,7 +301,10 @@ def test_a_cancellation_racing_the_chamber_approval_loses_or_wins_cleanly(
             "approve": ("WrongState", f"{number} is already withdrawn; only pending items can be decided."),
         },
         {
-            "cancel": ("WrongState", f"Application {ref} is approved: it cannot cancel (it allows: pay)."),
+            "cancel": (
+                "WrongState",
+                f"Application {ref} is approved: it cannot cancel (it allows: checkout, pay).",
+            ),
             "approve": "approved",
         },
     ), outcome

@@ -39,6 +39,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "certificate.verify": {"staff": "public", "admin": "public", "signer": "public", "sub": "public"},
     "certificate.cancel": {"staff": "chamber"},
     "payment.confirm": {"staff": "chamber"},
+    "payment.provider": {"staff": "chamber"},
     # the chamber's own work
     "review.decide": {"staff": "chamber"},
     "fees.manage": {"staff": "chamber"},

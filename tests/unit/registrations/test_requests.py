@@ -118,7 +118,7 @@ def test_a_change_request_waits_for_approval_and_approval_applies_it(
     clock.advance(timedelta(hours=3))
     decided = review.decide(core, staff, "RQ000001", "approve", None)
     assert decided == dataclasses.replace(
-        pending, status="approved", decided_at=clock.now(), decided_by="S00001"
+        pending, status="approved", decided_at=clock.now(), decided_by="S00001", waited_seconds=3 * 3600
     )
     assert registrations.show_registration(core, staff, "1301000001") == dataclasses.replace(
         before, **CHANGES

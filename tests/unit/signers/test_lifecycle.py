@@ -132,7 +132,10 @@ def test_staff_approval_makes_the_signer_active_and_closes_the_item(
 
     decided = review.decide(core, staff.actor, "SG000001", "approve", None)
 
-    assert decided == item("SG000001", status="approved", decided_at=approved_at, decided_by="S00001")
+    waited = 4 * 3600 + 30 * 60  # from 10:00 in Tokyo (01:00 UTC) to 05:30 UTC
+    assert decided == item(
+        "SG000001", status="approved", decided_at=approved_at, decided_by="S00001", waited_seconds=waited
+    )
     assert signers.show_signer(core, admin.actor, "SG000001") == pending_signer(
         status="active", approved_at=approved_at
     )
