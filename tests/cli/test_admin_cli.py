@@ -56,6 +56,7 @@ REVIEW_KEYS = [
     "submitted_by",
     "decided_at",
     "decided_by",
+    "waited_seconds",
 ]
 NISSHO: dict[str, Any] = {
     "registration_number": "1301000001",
@@ -609,6 +610,7 @@ def test_the_administrators_own_work_and_the_chambers_review_of_it(
         "submitted_by": "A1301000001",
         "decided_at": None,
         "decided_by": None,
+        "waited_seconds": 0,
     }
     pending = shomei("admin", "show", "--json").json()
     assert (pending["address"], pending["pending_requests"]) == (NISSHO["address"], ["RQ000001"])

@@ -81,3 +81,13 @@ def test_the_list_says_how_long_each_item_waited_and_filters(
 )
 def test_a_wait_reads_in_words(seconds: int, words: str) -> None:
     assert waited(seconds) == words
+
+
+def test_open_hands_every_file_to_the_systems_viewer(
+    company: dict[str, Shomei], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("typer.launch", lambda path, **_: opened.append(path) or 0)
+    ok(company["sub"]("cert", "apply", "--type", "co", "--file", "shipment.toml"))
+    ok(company["staff"]("chamber", "review", "show", "1301-00000001", "--open", "--out", "desk"))
+    assert opened == ["desk/form.json", "desk/form.toml", "desk/preview.pdf"]

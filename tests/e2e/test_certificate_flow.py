@@ -157,7 +157,7 @@ def test_a_certificate_of_origin_applied_approved_paid_printed_and_verified_thro
 
     # -- staff find it in the review queue and approve it: the fee is fixed (a member: ¥1,260 + ¥100) -------
     queue = staff.json("chamber", "review", "list", "--kind", "application", "--json")
-    assert [without(q, "submitted_at") for q in queue] == [
+    assert [without(q, "submitted_at", "waited_seconds") for q in queue] == [
         {
             "reference": RECEPTION,
             "kind": "application",

@@ -174,6 +174,14 @@ class Backend(Protocol):
         """Change a signer's particulars (at once) or signature (reviewed again) (administrator)."""
         ...
 
+    def suspend_signer(self, ref: str, reason: str | None) -> SignerView:
+        """Suspend a signer: its user ID and sub IDs stop working until resumed (administrator)."""
+        ...
+
+    def resume_signer(self, ref: str) -> SignerView:
+        """Resume a suspended signer: the IDs stopped with it work again (administrator)."""
+        ...
+
     def remove_signer(self, ref: str) -> SignerView:
         """Remove a signer; its user ID and sub IDs are disabled (administrator)."""
         ...

@@ -187,6 +187,12 @@ class LocalBackend:
     def update_signer(self, ref: str, fields: dict[str, str | None], signature: bytes | None) -> SignerView:
         return api.update_signer(self.core, self.token, ref, fields, signature)
 
+    def suspend_signer(self, ref: str, reason: str | None) -> SignerView:
+        return api.suspend_signer(self.core, self.token, ref, reason)
+
+    def resume_signer(self, ref: str) -> SignerView:
+        return api.resume_signer(self.core, self.token, ref)
+
     def remove_signer(self, ref: str) -> SignerView:
         return api.remove_signer(self.core, self.token, ref)
 

@@ -304,6 +304,14 @@ class RemoteBackend:
         body = {"fields": fields, "signature": _b64(signature) if signature is not None else None}
         return self._record(SignerView, "PATCH", f"/signers/{_segment(ref)}", json=body)
 
+    def suspend_signer(self, ref: str, reason: str | None) -> SignerView:
+        return self._record(
+            SignerView, "POST", f"/signers/{_segment(ref)}/suspension", json={"reason": reason}
+        )
+
+    def resume_signer(self, ref: str) -> SignerView:
+        return self._record(SignerView, "DELETE", f"/signers/{_segment(ref)}/suspension")
+
     def remove_signer(self, ref: str) -> SignerView:
         return self._record(SignerView, "DELETE", f"/signers/{_segment(ref)}")
 

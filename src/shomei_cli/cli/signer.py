@@ -203,6 +203,26 @@ def remove(
 
 @app.command(
     help=_(
+        "Suspend a signer for a while: its user ID and sub IDs stop working at once (their sessions end); "
+        "history, applications and certificates stay. `signer resume` undoes it."
+    )
+)
+def suspend(
+    ctx: typer.Context,
+    ref: RefArg,
+    reason: Annotated[str | None, typer.Option("--reason", help=_("Why, for the company's records."))] = None,
+    as_json: JsonOption = False,
+) -> None:
+    _emit(state(ctx).backend().suspend_signer(ref, reason), as_json)
+
+
+@app.command(help=_("Resume a suspended signer: its user ID and sub IDs work again."))
+def resume(ctx: typer.Context, ref: RefArg, as_json: JsonOption = False) -> None:
+    _emit(state(ctx).backend().resume_signer(ref), as_json)
+
+
+@app.command(
+    help=_(
         "Print the 署名登録証. The first print issues the user ID; its password shows on the first day only."
     )
 )

@@ -21,6 +21,7 @@ class SignerStatus(StrEnum):
     RETURNED = "returned"  # sent back with a reason; an update resubmits it
     ACTIVE = "active"
     REJECTED = "rejected"
+    SUSPENDED = "suspended"  # by its administrator, for a while: its user ID and sub IDs stop working
     REMOVED = "removed"
 
 

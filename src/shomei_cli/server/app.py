@@ -309,6 +309,10 @@ class SealUpload(BaseModel):
     image: str = Field(description="the seal image (PNG or JPEG), base64")
 
 
+class SuspensionBody(BaseModel):
+    reason: str | None = Field(default=None, description="why, for the company's records")
+
+
 class KeyImport(BaseModel):
     pkcs12: str = Field(description="the PKCS#12 file (key and certificate chain), base64")
     password: str | None = Field(default=None, description="opens the file; never stored")
@@ -703,6 +707,16 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         """Change particulars (at once) or the signature (reviewed again)."""
         image = _decode(body.signature, "signature") if body.signature is not None else None
         return api.update_signer(core, token, ref, body.fields, image)
+
+    @app.post(f"{API}/signers/{{ref}}/suspension", tags=["signers"])
+    def suspend_signer(ref: str, body: SuspensionBody, token: Token) -> SignerView:
+        """Suspend a signer: its user ID and sub IDs stop working until resumed; history is kept."""
+        return api.suspend_signer(core, token, ref, body.reason)
+
+    @app.delete(f"{API}/signers/{{ref}}/suspension", tags=["signers"])
+    def resume_signer(ref: str, token: Token) -> SignerView:
+        """Resume a suspended signer: the IDs stopped with it work again."""
+        return api.resume_signer(core, token, ref)
 
     @app.delete(f"{API}/signers/{{ref}}", tags=["signers"])
     def remove_signer(ref: str, token: Token) -> SignerView:

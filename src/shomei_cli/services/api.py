@@ -317,6 +317,16 @@ def update_signer(
 
 
 @_audited
+def suspend_signer(core: Core, token: str | None, ref: str, reason: str | None) -> SignerView:
+    """Suspend a signer: its user ID and sub IDs stop working until resumed (administrator)."""
+    return signers.set_signer_suspended(core, _actor(core, token), ref, True, reason)
+
+
+def resume_signer(core: Core, token: str | None, ref: str) -> SignerView:
+    """Resume a suspended signer (administrator)."""
+    return signers.set_signer_suspended(core, _actor(core, token), ref, False, None)
+
+
 def remove_signer(core: Core, token: str | None, ref: str) -> SignerView:
     """Remove a signer; its user ID and sub IDs are disabled (administrator)."""
     return signers.remove_signer(core, _actor(core, token), ref)

@@ -33,7 +33,13 @@ from shomei_cli.store.tables import Account, Chamber, Registration, Signer
 ADDITION = "signer_addition"
 SIGNATURE_CHANGE = "signature_change"
 PREVIOUS_SIGNATURE = "_previous_signature_png"  # base64, in a signature change's review payload
-LIVE = (rules.SignerStatus.PENDING, rules.SignerStatus.RETURNED, rules.SignerStatus.ACTIVE)
+LIVE = (
+    rules.SignerStatus.PENDING,
+    rules.SignerStatus.RETURNED,
+    rules.SignerStatus.ACTIVE,
+    rules.SignerStatus.SUSPENDED,
+)
+SUSPENDED_ACCOUNT = "suspended"  # an account stopped with its signer: resuming the signer restarts it
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("氏名", "署名者氏名", "氏名(漢字)"),
     "name_en": ("氏名(英字)", "ローマ字", "name (english)"),
@@ -407,6 +413,61 @@ def remove_signer(core: Core, actor: Actor, ref: str) -> SignerView:
             actor=actor,
             target=signer.reference,
             details={"disabled": disabled},
+        )
+        return _view(session, core, signer)
+
+
+def set_signer_suspended(
+    core: Core, actor: Actor, ref: str, suspended: bool, reason: str | None
+) -> SignerView:
+    """Suspend an active signer (its user ID and sub IDs stop working at once, their sessions end; history,
+    applications and certificates stay) or resume a suspended one (the IDs stopped with it work again; a
+    sub ID disabled on its own stays disabled). The company's administrator only."""
+    scope = require(core, actor, Action.SIGNER_MANAGE, target=ref)
+    if suspended:
+        problems = check_text("reason", reason or "", max_length=1000, required=False)
+        if problems:
+            raise InvalidInput.of(problems)
+    now = core.clock.now()
+    with core.write() as session:
+        signer = find_signer(session, actor, scope, ref, Action.SIGNER_MANAGE, lock=True)
+        wanted_from = rules.SignerStatus.ACTIVE if suspended else rules.SignerStatus.SUSPENDED
+        if signer.status != wanted_from:
+            raise WrongState(
+                (
+                    _("Signer {reference} is {status}: only an active signer can be suspended.")
+                    if suspended
+                    else _("Signer {reference} is {status}: only a suspended signer can be resumed.")
+                ).format(reference=signer.reference, status=signer.status)
+            )
+        signer.status = (rules.SignerStatus.SUSPENDED if suspended else rules.SignerStatus.ACTIVE).value
+        signer.status_reason = reason.strip() if suspended and reason else None
+        session.add(signer)
+        changed: list[str] = []
+        if signer.account_id is not None:
+            accounts = session.exec(
+                select(Account).where(
+                    (col(Account.id) == signer.account_id)
+                    | (col(Account.parent_account_id) == signer.account_id)
+                )
+            ).all()
+            for account in accounts:
+                if suspended and account.status == "active":
+                    account.status = SUSPENDED_ACCOUNT
+                    end_all_sessions(session, account, now, "disabled")
+                elif not suspended and account.status == SUSPENDED_ACCOUNT:
+                    account.status = "active"
+                else:
+                    continue
+                session.add(account)
+                changed.append(account.login_id)
+        record(
+            session,
+            core,
+            action="signer.suspend" if suspended else "signer.resume",
+            actor=actor,
+            target=signer.reference,
+            details={"accounts": changed},
         )
         return _view(session, core, signer)
 
