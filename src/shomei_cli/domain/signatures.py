@@ -18,6 +18,10 @@ STORED_MAX_SIDE = 1200
 # near-white counts as paper, not ink
 PAPER_THRESHOLD = 200
 FORMATS = {"PNG", "JPEG"}
+# a signature on paper: some ink (a dot or a speck is not a signature), and mostly paper (a filled rectangle,
+# a photograph of a dark desk, an all-black image are not). A seal (印影) may be mostly ink: only the minimum.
+MIN_INK_PIXELS = 200
+MAX_INK_SHARE = 0.5
 
 
 def normalise_signature(data: bytes, field: str = "signature") -> bytes:
@@ -71,6 +75,22 @@ def normalise_signature(data: bytes, field: str = "signature") -> bytes:
     box = ink.getbbox()
     if box is None:
         raise InvalidInput.single(field, _("has no visible signature (the image is blank)"))
+    inked = ink.histogram()[255]
+    if inked < MIN_INK_PIXELS:
+        raise InvalidInput.single(
+            field,
+            _("has too little ink to be a signature ({pixels} dark pixels; at least {minimum})").format(
+                pixels=inked, minimum=MIN_INK_PIXELS
+            ),
+        )
+    share = inked / (ink.width * ink.height)
+    if field != "seal" and share > MAX_INK_SHARE:
+        raise InvalidInput.single(
+            field,
+            _("is {percent}% ink: a signature is written on paper, mostly blank (at most {most}%)").format(
+                percent=round(share * 100), most=round(MAX_INK_SHARE * 100)
+            ),
+        )
     margin = 4
     left, top, right, bottom = box
     box = (

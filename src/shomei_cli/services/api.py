@@ -322,11 +322,13 @@ def suspend_signer(core: Core, token: str | None, ref: str, reason: str | None) 
     return signers.set_signer_suspended(core, _actor(core, token), ref, True, reason)
 
 
+@_audited
 def resume_signer(core: Core, token: str | None, ref: str) -> SignerView:
     """Resume a suspended signer (administrator)."""
     return signers.set_signer_suspended(core, _actor(core, token), ref, False, None)
 
 
+@_audited
 def remove_signer(core: Core, token: str | None, ref: str) -> SignerView:
     """Remove a signer; its user ID and sub IDs are disabled (administrator)."""
     return signers.remove_signer(core, _actor(core, token), ref)

@@ -64,6 +64,8 @@ def test_every_certificate_is_signed_with_its_data_and_checks_genuine(world: Wor
     assert (online.verdict, online.online_status, online.cancelled_on) == ("genuine", "genuine", None)
 
 
+# signing does not depend on the database: the tests marked SQLITE_ONLY run once
+@SQLITE_ONLY
 def test_box_10_carries_the_visible_signature_and_the_paper_the_roots_fingerprint(world: World) -> None:
     issued = world.issued(world.sub_a1)
     pdf = printed(world, issued.summary.reference)
@@ -76,6 +78,7 @@ def test_box_10_carries_the_visible_signature_and_the_paper_the_roots_fingerprin
     assert root.replace(":", "") in text.replace(":", "").replace("\n", "").replace(" ", "")
 
 
+@SQLITE_ONLY
 def test_a_certified_invoice_is_signed_on_the_originals_last_page(world: World) -> None:
     issued = world.issued(world.sub_a1, "invoice")
     pdf = printed(world, issued.summary.reference)
@@ -90,6 +93,7 @@ def test_a_certified_invoice_is_signed_on_the_originals_last_page(world: World) 
     assert f"chamber root SHA-256 {root}" in text
 
 
+@SQLITE_ONLY
 def test_the_receipt_is_signed_invisibly_with_its_data(world: World) -> None:
     issued = world.issued(world.sub_a1)
     pdf = api.receipt(world.core, world.token(world.sub_a1), issued.summary.reference).pdf
@@ -112,12 +116,14 @@ def test_a_cancelled_certificate_stays_signed_but_shows_cancelled_online(world: 
     assert online.cancelled_on is not None
 
 
+@SQLITE_ONLY
 def test_a_document_changed_after_printing_is_modified_on_the_store_too(world: World) -> None:
     pdf = printed(world, world.issued(world.sub_a1).summary.reference)
     result = api.verify_document(world.core, append_after_signing(pdf))
     assert (result.verdict, result.online_status, result.data) == ("modified", None, None)
 
 
+@SQLITE_ONLY
 def test_a_look_alike_chamber_is_an_unknown_issuer(world: World) -> None:
     """Another store's chamber 1301 with the same names signs with its own root: not this chamber's."""
     from shomei_cli.services import chambers
@@ -131,6 +137,7 @@ def test_a_look_alike_chamber_is_an_unknown_issuer(world: World) -> None:
     assert api.verify_document(other, pdf).verdict == "unknown_issuer"
 
 
+@SQLITE_ONLY
 def test_after_a_rotation_old_documents_stay_genuine_and_new_ones_use_the_new_key(world: World) -> None:
     before = printed(world, world.issued(world.sub_a1).summary.reference)
     versions = api.rotate_signing_key(world.core, world.token(world.staff))
@@ -149,6 +156,7 @@ def test_after_a_rotation_old_documents_stay_genuine_and_new_ones_use_the_new_ke
     assert api.verify_document(world.core, after).verdict == "genuine"
 
 
+@SQLITE_ONLY
 def test_a_public_cas_key_signs_after_import_and_both_roots_are_in_the_kit(world: World) -> None:
     before = printed(world, world.issued(world.sub_a1).summary.reference)
     p12, public_root = public_ca_pkcs12(now=world.clock.now())
@@ -177,6 +185,7 @@ def api_query() -> Any:
     return AuditQuery(action="chamber.keys.import")
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("p12", "password", "reason"),
     [
@@ -211,6 +220,7 @@ def test_only_staff_see_rotate_or_import_keys_or_set_the_timestamp_authority(
     assert [v.version for v in api.signing_keys(world.core, world.token(world.staff))] == [1]
 
 
+@SQLITE_ONLY
 def test_with_a_timestamp_authority_every_print_is_timestamped(world: World) -> None:
     authority = TimestampAuthority()
     staff = world.token(world.staff)
@@ -226,6 +236,7 @@ def test_with_a_timestamp_authority_every_print_is_timestamped(world: World) -> 
     assert result.timestamp is not None
 
 
+@SQLITE_ONLY
 def test_while_the_timestamp_authority_does_not_answer_nothing_is_printed(world: World) -> None:
     authority = TimestampAuthority()
     with authority.serving():
@@ -239,6 +250,7 @@ def test_while_the_timestamp_authority_does_not_answer_nothing_is_printed(world:
     assert verify.check_document(printed(world, issued.summary.reference), kit(world)).verdict == "genuine"
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("url", "root", "field"),
     [

@@ -84,6 +84,13 @@ def oversized(size: int) -> bytes:
     return image + b"\x00" * (size - len(image))
 
 
+def speck() -> bytes:
+    """White paper with a 3 x 3 dot: something, but not a signature."""
+    image = Image.new("RGB", (600, 200), "white")
+    image.paste((0, 0, 0), (300, 100, 303, 103))
+    return encode(image, "PNG")
+
+
 REFUSED: list[tuple[str, Callable[[], bytes], str]] = [
     ("gif", gif_signature, "must be a PNG or JPEG image (this is GIF)"),
     (
@@ -99,6 +106,17 @@ REFUSED: list[tuple[str, Callable[[], bytes], str]] = [
         "is 4001x10 pixels; at most 4000x4000",
     ),
     ("blank", blank_signature, "has no visible signature (the image is blank)"),
+    (
+        "filled",
+        lambda: encode(Image.new("RGB", (4000, 4000), "black"), "PNG"),
+        "is 100% ink: a signature is written on paper, mostly blank (at most 50%)",
+    ),
+    (
+        "dark-photo",
+        lambda: encode(Image.new("RGB", (600, 200), (60, 50, 40)), "JPEG"),
+        "is 100% ink: a signature is written on paper, mostly blank (at most 50%)",
+    ),
+    ("a-speck", speck, "has too little ink to be a signature (9 dark pixels; at least 200)"),
     ("truncated", truncated_signature, "is a damaged or truncated image"),
 ]
 
