@@ -116,10 +116,9 @@ def save_setting(profile: str, key: str, value: str | bool | None, where: Paths 
         settings.pop(key, None)
     else:
         settings[key] = value
-    where.config_dir.mkdir(parents=True, exist_ok=True)
-    temporary = where.config_file.with_suffix(".toml.tmp")
-    temporary.write_text(tomli_w.dumps(config), encoding="utf-8")
-    temporary.replace(where.config_file)
+    from shomei_cli.private_files import write_private
+
+    write_private(where.config_file, tomli_w.dumps(config).encode("utf-8"))
 
 
 def env_flag(name: str) -> bool:

@@ -142,13 +142,11 @@ class TokenStore:
             )
 
     def _dump(self, entries: dict[str, str]) -> None:
-        self.token_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.token_file.with_suffix(".tmp")
-        # created 0600 from the start: the token is never readable by others, not even for a moment
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(entries, handle)
-        temporary.replace(self.token_file)
+        from shomei_cli.private_files import write_private
+
+        # 0600 from the first byte, through a fresh temporary file: never readable by others, even for a
+        # moment, and never written through a stale temporary file or a symlink
+        write_private(self.token_file, json.dumps(entries).encode("utf-8"))
 
 
 def _device_entry(key: str, login_key: str) -> str:

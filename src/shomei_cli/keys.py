@@ -23,7 +23,9 @@ def load_or_create_key(path: Path) -> bytes:
         pass
     from cryptography.fernet import Fernet
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from shomei_cli.private_files import private_directory
+
+    private_directory(path.parent)
     key = Fernet.generate_key()
     # a unique temporary file (0600, binary), then a hard link: if another process made the key meanwhile,
     # theirs wins; where the volume has no hard links (FAT, exFAT, some shares), an exclusive create does

@@ -35,6 +35,14 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url`` with shomei's connection settings. Parameters are never shown in errors."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            # the store holds password hashes and sealed secrets: created 0600 (SQLite gives its journal
+            # and WAL files the same mode), in a directory made 0700 if it is new
+            from pathlib import Path
+
+            from shomei_cli.private_files import create_private
+
+            create_private(Path(parsed.database))
         engine = create_engine(
             url,
             hide_parameters=True,
