@@ -21,7 +21,9 @@ from tests.contract.companies import (
     example_json_form,
     invalid,
     invalid_one,
+    not_found,
     outcome,
+    second_company_signer,
     the_signer,
     with_signer,
 )
@@ -200,3 +202,20 @@ def test_paying_from_the_balance_while_awaiting_closes_the_card_session(
     assert make_backend().payment_notification(late, signed(late, clock)) == NotificationResult(
         "already_paid", "1301-00000001", None
     )
+
+
+def test_another_companys_signer_cannot_start_or_see_the_payment(
+    make_backend: MakeBackend, staff: Backend, provider: PaymentProviderSettings
+) -> None:
+    companies = with_signer(make_backend, staff)
+    signer = the_signer(companies)
+    view = signer.apply("co", example_json_form("shipment"), None, False)
+    staff.decide_review(view.summary.reception_number or "", "approve", None)
+    stranger = second_company_signer(companies)
+    assert outcome(lambda: stranger.start_card_payment(view.summary.reference)) == not_found(
+        f"No application {view.summary.reference} that you can see."
+    )
+    assert outcome(lambda: staff.start_card_payment(view.summary.reference)) == denied(
+        "staff", "application.pay", "user ID, sub ID"
+    )
+    assert signer.show_application(view.summary.reference).summary.status == "approved"

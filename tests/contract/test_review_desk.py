@@ -34,7 +34,11 @@ from tests.contract.companies import (
     the_signer,
     with_signer,
 )
+from shomei_cli.services import chambers
+from shomei_cli.services.core import Core
 from tests.contract.conftest import MakeBackend
+from tests.helpers import TEST_PASSWORD
+from tests.helpers import activate as activate_in_store
 
 SIGNER_PARTICULARS = {
     "name": "大阪 正人",
@@ -179,3 +183,23 @@ def test_only_staff_see_a_dossier(make_backend: MakeBackend, staff: Backend) -> 
         "admin", "review.decide", "staff ID"
     )
     assert outcome(lambda: signer.show_review(number)) == denied("signer", "review.decide", "staff ID")
+
+
+def test_another_chambers_staff_see_nothing_of_the_queue(
+    make_backend: MakeBackend, staff: Backend, core: Core
+) -> None:
+    companies = with_signer(make_backend, staff)
+    number = (
+        the_signer(companies).apply("co", example_json_form("shipment"), None, False).summary.reception_number
+    )
+    osaka = chambers.init_chamber(core, "2701", "大阪商工会議所", "Osaka CCI")
+    activate_in_store(core, "2701", "S00001", osaka.staff.initial_password)
+    elsewhere = make_backend()
+    elsewhere.login("2701", "S00001", TEST_PASSWORD)
+    assert elsewhere.list_reviews(None, "all") == []
+    assert outcome(lambda: elsewhere.show_review(number or "")) == not_found(
+        f"No review item {number} in this chamber."
+    )
+    assert outcome(lambda: elsewhere.list_reviews(None, None, FIRST, None)) == not_found(
+        f"No registration {FIRST} in this chamber."
+    )
