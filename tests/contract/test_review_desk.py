@@ -17,6 +17,8 @@ from shomei_cli.domain.clock import FixedClock
 from shomei_cli.domain.errors import FieldError
 from shomei_cli.domain.records import FieldChange
 from shomei_cli.domain.signatures import normalise_signature
+from shomei_cli.services import chambers
+from shomei_cli.services.core import Core
 from tests.contract.companies import (
     FIRST,
     INVOICE_PDF,
@@ -34,8 +36,6 @@ from tests.contract.companies import (
     the_signer,
     with_signer,
 )
-from shomei_cli.services import chambers
-from shomei_cli.services.core import Core
 from tests.contract.conftest import MakeBackend
 from tests.helpers import TEST_PASSWORD
 from tests.helpers import activate as activate_in_store
