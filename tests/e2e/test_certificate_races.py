@@ -506,3 +506,60 @@ def test_a_card_payment_is_issued_by_one_signed_notification_however_many_arrive
         + [("refused", "amount")]
     )
     company.no_server_errors()
+
+
+def test_no_password_token_or_secret_reaches_the_database_the_logs_or_the_audit_trail(
+    company: Company,
+) -> None:
+    """The whole flow through the servers, slips included (a password typed as the login ID, a wrong
+    password), then a search of every table, both servers' logs and the audit trail for every password,
+    session token, device token and shared secret used: none found. The access code is stored (it is printed
+    again on every print) and is found in its own column only: never in a log or the audit trail."""
+    import httpx
+    from sqlalchemy import text as sql
+
+    from shomei_cli.store.tables import SQLModel
+
+    company.staff.set_payment_provider(CHECKOUT, PROVIDER_SECRET)
+    applicant = SUBS[0]
+    view = company.approved(applicant)
+    started = company.client(applicant).start_card_payment(view.summary.reference)
+    body, header = _notification(started.session, "evt_secrets")
+    assert (
+        company.http.backend(company.servers[1].endpoint).payment_notification(body, header).outcome
+        == "issued"
+    )
+    shown = company.client(applicant).show_application(view.summary.reference)
+    number, code = shown.summary.certificate_number or "", shown.access_code or ""
+    company.client(applicant, 1).print_certificate(view.summary.reference)
+    assert company.http.backend(company.servers[0].endpoint).verify(number, code).status == "genuine"
+    page = httpx.get(f"{company.servers[1].endpoint}/verify", params={"n": number, "c": code}, timeout=10)
+    assert page.status_code == 200
+    for typed_id, password in ((TEST_PASSWORD, "whatever-it-was-1"), (SIGNERS[1], "not-the-password-42")):
+        with pytest.raises(ShomeiError):
+            company.http.backend(company.servers[0].endpoint).login(CHAMBER_CODE, typed_id, password)
+
+    secrets = {
+        "password": TEST_PASSWORD,
+        "wrong password": "not-the-password-42",
+        "provider secret": PROVIDER_SECRET,
+        **{f"token of {who}": token for who, token in company.tokens.items()},
+    }
+    with company.core.read() as session:
+        tables = {
+            table.name: "\n".join(
+                repr(tuple(row)) for row in session.execute(sql(f'SELECT * FROM "{table.name}"'))
+            )
+            for table in SQLModel.metadata.sorted_tables
+        }
+        trail = "\n".join(repr(tuple(row)) for row in session.execute(sql("SELECT * FROM audit_events")))
+    logs = "\n".join(server.log_text() for server in company.servers)
+    for name, secret in secrets.items():
+        assert [t for t, dump in tables.items() if secret in dump] == [], name
+        assert secret not in logs, name
+        assert secret not in trail, name
+    assert [t for t, dump in tables.items() if code in dump] == ["applications"]
+    assert code not in logs
+    assert code not in trail
+    assert "c=[redacted]" in logs or "[redacted]" in logs
+    company.no_server_errors()
