@@ -18,8 +18,9 @@ from tests.helpers import TEST_PASSWORD
 @dataclass
 class Result:
     exit_code: int
-    stdout: str
+    stdout: str  # as click's runner gives it: CRLF read as LF
     stderr: str
+    stdout_bytes: bytes = b""
 
     def json(self) -> Any:
         return json.loads(self.stdout)
@@ -36,7 +37,7 @@ def shomei(tmp_path: Path) -> Shomei:
     def invoke(*args: str, input: str | None = None, database_url: str | None = database) -> Result:
         prefix = ["--database-url", database_url] if database_url else []
         outcome = runner.invoke(app, [*prefix, *args], input=input, catch_exceptions=False)
-        return Result(outcome.exit_code, outcome.stdout, outcome.stderr)
+        return Result(outcome.exit_code, outcome.stdout, outcome.stderr, outcome.stdout_bytes)
 
     return invoke
 

@@ -219,7 +219,18 @@ def list_(
         int, typer.Option("--limit", help=_("At most this many (newest first); 0 for all."))
     ] = 100,
     as_json: JsonOption = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help=_("CSV on stdout."))] = False,
+    as_csv: Annotated[
+        bool,
+        typer.Option(
+            "--csv", help=_("CSV on stdout; cells that a spreadsheet would run as formulas are quoted.")
+        ),
+    ] = False,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel", help=_("With --csv: UTF-8 with a BOM and CRLF line ends, as Japanese Excel reads.")
+        ),
+    ] = False,
 ) -> None:
     from shomei_cli.domain.errors import InvalidInput
     from shomei_cli.domain.records import ApplicationQuery
@@ -237,8 +248,10 @@ def list_(
     if as_json:
         _stream_json(backend.stream_application_rows(query))
         return
+    if excel and not as_csv:
+        raise typer.BadParameter(_("--excel goes with --csv"))
     if as_csv:
-        _stream_csv(backend.stream_application_rows(query))
+        _stream_csv(backend.stream_application_rows(query), excel)
         return
     rows = backend.stream_applications(query)
     output.emit_table(
@@ -288,17 +301,24 @@ def _stream_json(batches: Iterator[list[dict[str, Any]]]) -> None:
     out.buffer.flush()
 
 
-def _stream_csv(batches: Iterator[list[dict[str, Any]]]) -> None:
-    import csv
+def _stream_csv(batches: Iterator[list[dict[str, Any]]], excel: bool) -> None:
     import dataclasses
 
+    from shomei_cli.domain.csv_export import write_rows
     from shomei_cli.domain.records import ApplicationSummary
 
     names = [f.name for f in dataclasses.fields(ApplicationSummary)]
-    writer = csv.DictWriter(sys.stdout, fieldnames=names, lineterminator="\n")
-    writer.writeheader()
-    for batch in batches:
-        writer.writerows(batch)
+    if excel:  # the bytes as Excel wants them, whatever the console's newline translation
+        out = sys.stdout
+        out.flush()
+        import io
+
+        text = io.TextIOWrapper(out.buffer, encoding="utf-8", newline="", write_through=True)
+        write_rows(text, names, batches, excel=True)
+        text.flush()
+        text.detach()
+        return
+    write_rows(sys.stdout, names, batches, excel=False)
 
 
 @app.command(help=_("One application, with its content."))
