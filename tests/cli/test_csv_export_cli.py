@@ -1,4 +1,4 @@
-"""`cert list --csv` with a signer's name an administrator set to a formula, and `--excel` for Japanese Excel."""
+"""`cert list --csv` with a signer name an administrator set to a formula; `--excel` for Japanese Excel."""
 
 from __future__ import annotations
 
