@@ -46,8 +46,10 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def create_private(path: Path) -> None:
-    """An empty file at ``path``, 0600, unless one is there already; a symlink there is refused (OSError)."""
-    private_directory(path.parent, tighten=False)
+    """An empty file at ``path``, 0600, unless one is there already; a symlink there is refused (OSError).
+    A missing directory is not made (a mistyped store path stays an error the store reports)."""
+    if not path.parent.is_dir():
+        return
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         os.close(os.open(path, flags, FILE_MODE))

@@ -37,7 +37,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             # the store holds password hashes and sealed secrets: created 0600 (SQLite gives its journal
-            # and WAL files the same mode), in a directory made 0700 if it is new
+            # and WAL files the same mode)
             from pathlib import Path
 
             from shomei_cli.private_files import create_private
