@@ -172,13 +172,13 @@ def test_json_prints_one_document_with_the_steps_and_the_paths(tmp_path: Path, i
     assert not isolated.exists() or list(isolated.rglob("*")) == []
 
 
-def test_the_default_directory_is_refused_when_not_empty(
+def test_a_directory_named_with_out_is_refused_when_not_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "shomei-demo").mkdir()
     (tmp_path / "shomei-demo" / "notes.txt").write_text("mine", encoding="utf-8")
-    result = run()
+    result = run("--out", "shomei-demo")
     assert result.exit_code == 7
     assert result.stderr == (
         "Error: Invalid input: --out: shomei-demo is not empty: the demo needs a new or empty directory "
@@ -216,3 +216,20 @@ def test_the_shipped_sample_data_equals_docs_examples() -> None:
         assert (DEMO_DATA / relative).read_bytes() == (EXAMPLES / relative).read_bytes(), (
             f"src/shomei_cli/demo_data/{relative} differs from docs/examples/{relative}: copy it again"
         )
+
+
+def test_without_out_a_second_demo_takes_the_next_free_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shomei_cli.cli.demo import _fresh_default
+
+    monkeypatch.chdir(tmp_path)
+    assert _fresh_default() == Path("shomei-demo")
+    (tmp_path / "shomei-demo").mkdir()
+    assert _fresh_default() == Path("shomei-demo")  # empty: it will do
+    (tmp_path / "shomei-demo" / "shomei.db").write_bytes(b"")
+    assert _fresh_default() == Path("shomei-demo-2")
+    (tmp_path / "shomei-demo-2").mkdir()
+    (tmp_path / "shomei-demo-2" / "shomei.db").write_bytes(b"")
+    (tmp_path / "shomei-demo-3").write_text("a file, not a directory")
+    assert _fresh_default() == Path("shomei-demo-4")

@@ -64,19 +64,31 @@ app = typer.Typer(help=SHORT_HELP, rich_markup_mode=None, add_completion=False)
 def demo(
     ctx: typer.Context,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--out",
-            help=_("A new (or empty) directory for the demo's store and PDFs."),
+            help=_(
+                "A new (or empty) directory for the demo's store and PDFs (default: ./shomei-demo, or "
+                "./shomei-demo-2, -3 … when that one is taken, so that the demo runs again as it did)."
+            ),
         ),
-    ] = DEFAULT_DIRECTORY,
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     del ctx  # the global options (profile, endpoint, store) do not apply: the demo brings its own store
     run = DemoRun(as_json=as_json)
-    directory = _new_directory(out)
+    directory = _new_directory(out if out is not None else _fresh_default())
     run.flow(directory)  # a refusal is reported by the one error boundary (cli.main), as for any command
     run.finish(directory)
+
+
+def _fresh_default() -> Path:
+    """./shomei-demo if it is free (missing or empty), else the first free ./shomei-demo-N."""
+    for number in range(1, 1000):
+        candidate = DEFAULT_DIRECTORY if number == 1 else Path(f"{DEFAULT_DIRECTORY}-{number}")
+        if not candidate.exists() or (candidate.is_dir() and not any(candidate.iterdir())):
+            return candidate
+    return DEFAULT_DIRECTORY  # a thousand demos here already: the refusal names the directory
 
 
 def _new_directory(path: Path) -> Path:

@@ -226,11 +226,35 @@ app.command(
 )(serve.serve)
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
 def run() -> None:
     """The console-script entry point."""
     _speak_utf8()
     i18n.install_for_command_line()  # Typer's own headings (Options, Arguments, default: …) in our language
+    _exit_130_on_ctrl_c()
     app()
+
+
+def _exit_130_on_ctrl_c() -> None:
+    """Ctrl-C ends any command with exit 130, at a prompt or in the middle of work (click would say
+    "Aborted!" and exit 1, like a declined confirmation). The exit unwinds normally: a transaction rolls back,
+    a file being written stays a temporary file that the next run sweeps."""
+    import signal
+    import sys
+    from types import FrameType
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        sys.stderr.write("\n" + _("Interrupted.") + "\n")
+        raise SystemExit(INTERRUPTED)
+
+    import contextlib
+
+    # not in the main thread (an embedding program): its handler is left alone
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, interrupted)
 
 
 def _speak_utf8() -> None:
