@@ -133,12 +133,23 @@ def test_the_checkout_page_is_signed_and_the_application_waits(
     assert again.session != started.session
 
 
+def card_counts() -> tuple[float, float]:
+    """The server's /metrics counts of card payments and issued certificates."""
+    from prometheus_client import REGISTRY
+
+    return (
+        REGISTRY.get_sample_value("shomei_payments_total", {"method": "card"}) or 0.0,
+        REGISTRY.get_sample_value("shomei_certificates_issued_total", {}) or 0.0,
+    )
+
+
 def test_a_signed_notification_issues_the_certificate_once(
-    make_backend: MakeBackend, staff: Backend, provider: PaymentProviderSettings, clock: FixedClock
+    make_backend: MakeBackend, staff: Backend, provider: PaymentProviderSettings, clock: FixedClock, way: str
 ) -> None:
     signer, ref, session = awaiting(make_backend, staff)
     body = notification(session)
     anyone = make_backend()
+    before = card_counts()
     result = anyone.payment_notification(body, signed(body, clock))
     assert result == NotificationResult("issued", "1301-00000001", "RC1301-0000001")
     shown = signer.show_application(ref)
@@ -152,6 +163,9 @@ def test_a_signed_notification_issues_the_certificate_once(
     assert anyone.payment_notification(other, signed(other, clock)) == NotificationResult(
         "already_paid", "1301-00000001", None
     )
+    served = 1.0 if way.startswith("remote-") else 0.0  # the embedded store has no /metrics
+    after = card_counts()
+    assert (after[0] - before[0], after[1] - before[1]) == (served, served)  # once, for all three
     trail = staff.audit(AuditQuery(action="payment.notify"))
     assert [(e.outcome, e.details.get("result"), e.details.get("reason")) for e in trail] == [
         ("ok", "already_paid", None),  # newest first

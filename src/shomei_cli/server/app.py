@@ -979,7 +979,11 @@ def create_app(settings: ServerSettings, core: Core | None = None) -> FastAPI:
         """The card payment provider's notification. Believed only with a valid signature of the raw body
         under the chamber's secret, made within 5 minutes, with an event ID never seen before, for the fee
         in JPY; then the certificate is issued, once. No session."""
-        return api.payment_notification(core, body, request.headers.get(SIGNATURE_HEADER))
+        result = api.payment_notification(core, body, request.headers.get(SIGNATURE_HEADER))
+        if result.outcome == "issued":
+            metrics.PAYMENTS.labels("card").inc()
+            metrics.ISSUED.inc()
+        return result
 
     @app.get(f"{API}/fees", tags=["chamber"])
     def fees(token: Token) -> list[FeeRow]:
