@@ -14,8 +14,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from shomei_cli.domain.errors import FieldError, InvalidInput
@@ -127,3 +127,32 @@ def check_signature(secret: str, header: str | None, body: bytes, now: float) ->
             "signature",
             _("was made more than {seconds} seconds away from now").format(seconds=TOLERANCE_SECONDS),
         )
+
+
+class PaymentProvider(Protocol):
+    """What shomei needs of a card payment provider: a page to send the payer to, and a way to believe what
+    it says happened (its notification's fields are read by ``read_notification`` first, to find the
+    chamber). ``HostedCheckout`` is the one implementation; another provider's shape (an API that creates
+    sessions, another signature scheme) is another class with these methods."""
+
+    def checkout_url(self, merchant: str, session: str, amount: int, description: str) -> str:
+        """The page where the payer pays ``amount`` JPY for ``session``."""
+        ...
+
+    def verify(self, signature: str | None, body: bytes, now: float) -> None:
+        """InvalidInput (``signature``) unless the provider signed ``body``, recently."""
+        ...
+
+
+@dataclass(frozen=True)
+class HostedCheckout:
+    """The usual hosted-checkout shape: a signed link to the provider's page, a signed notification back."""
+
+    base_url: str
+    secret: str = field(repr=False)
+
+    def checkout_url(self, merchant: str, session: str, amount: int, description: str) -> str:
+        return checkout_link(self.base_url, self.secret, merchant, session, amount, description)
+
+    def verify(self, signature: str | None, body: bytes, now: float) -> None:
+        check_signature(self.secret, signature, body, now)

@@ -127,10 +127,7 @@ def start_checkout(core: Core, actor: Actor, ref: str) -> CardCheckoutView:
             target=application.reception_number,
             details={"session": opened.session_id, "amount": opened.amount},
         )
-        secret = core.secrets.open(chamber.payment_secret_sealed)
-        link = checkout.checkout_link(
-            chamber.payment_checkout_url,
-            secret,
+        link = _provider(core, chamber).checkout_url(
             chamber.code,
             opened.session_id,
             opened.amount,
@@ -152,15 +149,23 @@ def notify(core: Core, body: bytes, signature: str | None) -> NotificationResult
     claimed = checkout.read_notification(body)
     with core.read() as session:
         chamber = session.exec(select(Chamber).where(Chamber.code == claimed.merchant)).first()
-        if chamber is None or chamber.payment_secret_sealed is None:
+        if chamber is None or chamber.payment_secret_sealed is None or chamber.payment_checkout_url is None:
             raise NotFound(_("No chamber {code} takes card payments here.").format(code=claimed.merchant))
-        secret = core.secrets.open(chamber.payment_secret_sealed)
+        provider_of_chamber = _provider(core, chamber)
     try:
-        checkout.check_signature(secret, signature, body, core.clock.now().timestamp())
+        provider_of_chamber.verify(signature, body, core.clock.now().timestamp())
         return _act(core, chamber, claimed)
     except ShomeiError as refused:
         _audit_refusal(core, chamber, claimed, refused)
         raise
+
+
+def _provider(core: Core, chamber: Chamber) -> checkout.PaymentProvider:
+    """The chamber's payment provider: its hosted checkout, with the shared secret unsealed."""
+    assert chamber.payment_checkout_url is not None and chamber.payment_secret_sealed is not None
+    return checkout.HostedCheckout(
+        chamber.payment_checkout_url, core.secrets.open(chamber.payment_secret_sealed)
+    )
 
 
 def _audit_refusal(
