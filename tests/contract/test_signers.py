@@ -123,6 +123,7 @@ def test_a_new_signer_waits_for_review_and_the_decision_sets_its_status(
             "image:gif": lambda: admin.add_signer(TANAKA_FIELDS, image("GIF", "black"), None),
             "image:truncated": lambda: admin.add_signer(TANAKA_FIELDS, OSAKA_PNG[:200], None),
             "image:blank": lambda: admin.add_signer(TANAKA_FIELDS, BLANK, None),
+            "image:filled": lambda: admin.add_signer(TANAKA_FIELDS, image("PNG", "black"), None),
             "image:too-big": lambda: admin.add_signer(TANAKA_FIELDS, too_big, None),
             "everything": lambda: admin.add_signer({}, b"GIF89a", "理" * 1001),
             "staff": lambda: staff.add_signer(TANAKA_FIELDS, TANAKA_PNG, None),
@@ -143,6 +144,9 @@ def test_a_new_signer_waits_for_review_and_the_decision_sets_its_status(
         "image:gif": invalid_one("signature", "must be a PNG or JPEG image (this is GIF)"),
         "image:truncated": invalid_one("signature", "is a damaged or truncated image"),
         "image:blank": invalid_one("signature", "has no visible signature (the image is blank)"),
+        "image:filled": invalid_one(
+            "signature", "is 100% ink: a signature is written on paper, mostly blank (at most 50%)"
+        ),
         "image:too-big": invalid_one("signature", f"is {len(too_big)} bytes; at most 2097152 (2 MB)"),
         "everything": invalid(
             FieldError("name", "is required"),
