@@ -15,7 +15,6 @@ token it sent never gets 401, so its coverage really is authenticated.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -97,21 +96,6 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def core(database_url: str, clock: FixedClock) -> Iterator[Core]:
-    """The store, with a cheap password hash (overrides the conftest's): the HTTP contract does not depend
-    on the hash's cost, and every case's set-up hashes several passwords."""
-    from shomei_cli.services.hashing import HashParameters, PasswordHashing
-
-    opened = Core.open(
-        database_url,
-        clock=clock,
-        hashing=PasswordHashing(HashParameters(memory_kib=1024, time_cost=1, parallelism=1)),
-    )
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def login(core: Core) -> Login:
     created = chambers.init_chamber(core, CHAMBER, "東京商工会議所", None)
     return Login(activate(core, CHAMBER, created.staff.login_id, created.staff.initial_password))
@@ -160,46 +144,6 @@ def test_session_ending(case: AnyCase, app: FastAPI, core: Core, login: Login) -
     if case.operation.label == CHANGE_PASSWORD and response.status_code == 204:
         assert isinstance(case.body, dict)
         login.password = str(case.body["new_password"])
-
-
-@pytest.fixture
-def signer_token(core: Core, login: Login, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A company's signer (user ID), made as the chamber and the company would: a registration, its
-    administrator, a signer approved and its card printed (drawn as a stub: the cards are not what is
-    tested); the signer's live token."""
-    from pathlib import Path as _Path
-
-    from shomei_cli.services import api as services
-
-    monkeypatch.setattr(
-        "shomei_cli.documents.cards.render_registration_cards", lambda cards: [b"%PDF-stub" for _ in cards]
-    )
-    monkeypatch.setattr(
-        "shomei_cli.documents.cards.render_signer_cards", lambda cards: [b"%PDF-stub" for _ in cards]
-    )
-
-    root = _Path(__file__).resolve().parents[2]
-    services.issue_registrations(core, login.token, (root / "docs/examples/registrations.csv").read_bytes())
-    (card,) = services.print_registration_cards(core, login.token, ["1301000001"])
-    admin = activate(core, CHAMBER, card.login_id, card.password or "")
-    fields: dict[str, str | None] = {
-        "name": "大阪 正人",
-        "name_en": "Osaka Masahito",
-        "title": "代表取締役",
-        "title_en": "President",
-    }
-    signature = (root / "docs/examples/signatures/osaka.png").read_bytes()
-    reference = services.add_signer(core, admin, fields, signature, None).reference
-    services.decide_review(core, login.token, reference, "approve", None)
-    (signer_card,) = services.print_signer_cards(core, admin, [reference])
-    return activate(core, CHAMBER, signer_card.login_id, signer_card.password or "")
-
-
-@schema.exclude(name=[LOGOUT, CHANGE_PASSWORD]).parametrize()
-@FUZZ_WITHOUT_SESSION
-def test_as_a_signer(case: AnyCase, app: FastAPI, signer_token: str) -> None:
-    """The third kind of caller: a company's signer, whose reach is its own company's records."""
-    call_and_check(case, app, signer_token)
 
 
 @schema.parametrize()
