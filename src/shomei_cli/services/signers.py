@@ -390,18 +390,11 @@ def remove_signer(core: Core, actor: Actor, ref: str) -> SignerView:
         signer.removed_at = now
         session.add(signer)
         disabled: list[str] = []
-        if signer.account_id is not None:
-            accounts = session.exec(
-                select(Account).where(
-                    (col(Account.id) == signer.account_id)
-                    | (col(Account.parent_account_id) == signer.account_id)
-                )
-            ).all()
-            for account in accounts:
-                account.status = "disabled"
-                session.add(account)
-                end_all_sessions(session, account, now, "disabled")
-                disabled.append(account.login_id)
+        for account in _accounts_of(session, signer):
+            account.status = "disabled"
+            session.add(account)
+            end_all_sessions(session, account, now, "disabled")
+            disabled.append(account.login_id)
         for item in review.pending_of(session, signer.registration_id):
             if item.payload.get("signer") == signer.reference:
                 item.status = "withdrawn"
@@ -415,6 +408,19 @@ def remove_signer(core: Core, actor: Actor, ref: str) -> SignerView:
             details={"disabled": disabled},
         )
         return _view(session, core, signer)
+
+
+def _accounts_of(session: Session, signer: Signer) -> list[Account]:
+    """The signer's user ID and its sub IDs (none before its first card)."""
+    if signer.account_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Account).where(
+                (col(Account.id) == signer.account_id) | (col(Account.parent_account_id) == signer.account_id)
+            )
+        )
+    )
 
 
 def set_signer_suspended(
@@ -444,23 +450,16 @@ def set_signer_suspended(
         signer.status_reason = reason.strip() if suspended and reason else None
         session.add(signer)
         changed: list[str] = []
-        if signer.account_id is not None:
-            accounts = session.exec(
-                select(Account).where(
-                    (col(Account.id) == signer.account_id)
-                    | (col(Account.parent_account_id) == signer.account_id)
-                )
-            ).all()
-            for account in accounts:
-                if suspended and account.status == "active":
-                    account.status = SUSPENDED_ACCOUNT
-                    end_all_sessions(session, account, now, "disabled")
-                elif not suspended and account.status == SUSPENDED_ACCOUNT:
-                    account.status = "active"
-                else:
-                    continue
-                session.add(account)
-                changed.append(account.login_id)
+        for account in _accounts_of(session, signer):
+            if suspended and account.status == "active":
+                account.status = SUSPENDED_ACCOUNT
+                end_all_sessions(session, account, now, "disabled")
+            elif not suspended and account.status == SUSPENDED_ACCOUNT:
+                account.status = "active"
+            else:
+                continue
+            session.add(account)
+            changed.append(account.login_id)
         record(
             session,
             core,
